@@ -1,0 +1,49 @@
+#include "context.hpp"
+
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+namespace tfstage::cli {
+
+int exit_code_for(ErrorCode code) {
+    switch (code) {
+        case ErrorCode::awaiting_approval: return exit_awaiting_approval;
+        case ErrorCode::policy_violation: return exit_policy_violation;
+        case ErrorCode::deadline_exceeded: return exit_deadline;
+        case ErrorCode::cancelled: return exit_interrupted;
+        case ErrorCode::invalid_argument: return exit_usage;
+        default: return exit_failure;
+    }
+}
+
+terraform::Engine Context::engine(bool stream_events) {
+    terraform::EngineOptions options;
+    options.working_dir = global.chdir.empty() ? std::filesystem::current_path() : std::filesystem::path(global.chdir);
+    options.binary = global.engine;
+    options.cli_config_file = global.cli_config;
+    options.workspace = global.workspace;
+    options.cancel = cancel;
+    if (stream_events) {
+        const bool json = global.json;
+        options.on_event = [json](const terraform::UiEvent& event) {
+            if (json) {
+                std::cout << event.raw.dump() << '\n' << std::flush;
+                return;
+            }
+            switch (event.type) {
+                case terraform::UiEventType::version:
+                case terraform::UiEventType::text:
+                    return;  // noise for people
+                default:
+                    if (!event.message.empty()) std::cout << event.message << '\n' << std::flush;
+            }
+        };
+        options.on_output = [](process::Stream, std::string_view line) { std::cerr << line << '\n'; };
+    }
+    return terraform::Engine(options);
+}
+
+}  // namespace tfstage::cli

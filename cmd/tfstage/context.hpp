@@ -1,0 +1,51 @@
+// What every verb shares: the global options, the engine they configure, how results are
+// printed, and the exit codes.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "process/process.hpp"
+#include "support/error.hpp"
+#include "terraform/engine.hpp"
+
+namespace tfstage::cli {
+
+// Documented in README.md ("Exit codes"); keep in step with the rollout states.
+enum ExitCode : int {
+    exit_ok = 0,
+    exit_failure = 1,
+    exit_usage = 2,
+    exit_awaiting_approval = 3,
+    exit_policy_violation = 4,
+    exit_deadline = 5,
+    exit_unconverged = 6,
+    exit_interrupted = 130,
+};
+
+int exit_code_for(ErrorCode code);
+
+struct GlobalOptions {
+    std::string chdir;       // -C: the root module
+    std::string engine;      // --engine: terraform/tofu binary
+    std::string cli_config;  // --cli-config: Terraform CLI config for children
+    std::string workspace;   // -w: the workspace for this call
+    bool json = false;       // --json: machine-readable output
+    bool color = true;       // off with NO_COLOR or when stdout is not a terminal
+};
+
+struct Context {
+    GlobalOptions global;
+    std::shared_ptr<process::CancelToken> cancel = std::make_shared<process::CancelToken>();
+    int exit_code = exit_ok;  // set by the verb that ran
+
+    // An engine on the -C directory, streaming events to the terminal (or as NDJSON).
+    terraform::Engine engine(bool stream_events = true);
+};
+
+void register_workspace(CLI::App& app, Context& context);
+void register_engine(CLI::App& app, Context& context);
+
+}  // namespace tfstage::cli
