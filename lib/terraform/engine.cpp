@@ -173,6 +173,49 @@ fs::path discover_binary(const fs::path& explicit_path) {
                 "neither terraform nor tofu is on PATH: install one, or set TFSTAGE_TERRAFORM to its path");
 }
 
+std::vector<std::string> parse_workspace_list(const std::string& text) {
+    std::vector<std::string> names;
+    std::istringstream lines(text);
+    std::string line;
+    while (std::getline(lines, line)) {
+        std::string name = trim(line);
+        if (starts_with(name, "* ")) name = trim(name.substr(2));
+        if (!name.empty()) names.push_back(name);
+    }
+    return names;
+}
+
+EngineInfo parse_version_json(const std::string& text, const fs::path& binary) {
+    const json parsed = json::parse(text, nullptr, false);
+    if (!parsed.is_object() || !parsed.contains("terraform_version") || !parsed["terraform_version"].is_string())
+        throw Error(ErrorCode::parse_error, binary.string() + " version -json did not print a version: " + first_line(text));
+    EngineInfo info;
+    info.binary = binary.string();
+    info.version = Version::parse(parsed["terraform_version"].get<std::string>());
+    const auto platform = parsed.find("platform");
+    if (platform != parsed.end() && platform->is_string()) info.platform = platform->get<std::string>();
+    // OpenTofu keeps Terraform's key names in version -json; its binary is called tofu.
+    info.flavour = binary.filename().string().find("tofu") != std::string::npos ? Flavour::opentofu : Flavour::terraform;
+    return info;
+}
+
+ValidateResult parse_validate_json(const json& parsed) {
+    if (!parsed.is_object() || !parsed.contains("valid") || !parsed["valid"].is_boolean())
+        throw Error(ErrorCode::parse_error, "validate -json output has no boolean 'valid'");
+    ValidateResult validation;
+    validation.valid = parsed["valid"].get<bool>();
+    const auto count = [&](const char* key) {
+        const auto it = parsed.find(key);
+        return it != parsed.end() && it->is_number_integer() ? it->get<int>() : 0;
+    };
+    validation.error_count = count("error_count");
+    validation.warning_count = count("warning_count");
+    const auto diagnostics = parsed.find("diagnostics");
+    if (diagnostics != parsed.end() && diagnostics->is_array())
+        for (const auto& d : *diagnostics) validation.diagnostics.push_back(parse_diagnostic(d));
+    return validation;
+}
+
 Engine::Engine(EngineOptions options) : options_(std::move(options)) {
     binary_ = discover_binary(options_.binary);
     if (options_.working_dir.empty()) options_.working_dir = fs::current_path();
@@ -183,19 +226,10 @@ Engine::Engine(EngineOptions options) : options_(std::move(options)) {
 }
 
 const EngineInfo& Engine::info() {
-    if (info_) return *info_;
-    const auto result = run_checked({{"version", "-json"}, Output::quiet, "version"});
-    const json parsed = json::parse(result.out, nullptr, false);
-    if (!parsed.is_object() || !parsed.contains("terraform_version") || !parsed["terraform_version"].is_string())
-        throw Error(ErrorCode::parse_error, binary_.string() + " version -json did not print a version: " +
-                                                first_line(result.out));
-    EngineInfo info;
-    info.binary = binary_.string();
-    info.version = Version::parse(parsed["terraform_version"].get<std::string>());
-    info.platform = parsed.value("platform", "");
-    // OpenTofu keeps Terraform's key names in version -json; its binary is called tofu.
-    info.flavour = binary_.filename().string().find("tofu") != std::string::npos ? Flavour::opentofu : Flavour::terraform;
-    info_ = info;
+    if (!info_) {
+        const auto result = run_checked({{"version", "-json"}, Output::quiet, "version"});
+        info_ = parse_version_json(result.out, binary_);
+    }
     return *info_;
 }
 
@@ -307,16 +341,7 @@ void Engine::init(const InitOptions& options) {
 }
 
 std::vector<std::string> Engine::workspace_list() {
-    const auto result = run_checked({{"workspace", "list"}, Output::quiet, "workspace list"});
-    std::vector<std::string> names;
-    std::istringstream lines(result.out);
-    std::string line;
-    while (std::getline(lines, line)) {
-        std::string name = trim(line);
-        if (starts_with(name, "* ")) name = trim(name.substr(2));
-        if (!name.empty()) names.push_back(name);
-    }
-    return names;
+    return parse_workspace_list(run_checked({{"workspace", "list"}, Output::quiet, "workspace list"}).out);
 }
 
 std::string Engine::workspace_show() { return trim(run_checked({{"workspace", "show"}, Output::quiet, "workspace show"}).out); }
@@ -458,13 +483,7 @@ ValidateResult Engine::validate() {
         if (!diagnostics.empty()) message += ": " + diagnostics.front().summary;
         throw Error(ErrorCode::engine_failed, message, std::move(diagnostics));
     }
-    ValidateResult validation;
-    validation.valid = parsed["valid"].is_boolean() && parsed["valid"].get<bool>();
-    validation.error_count = parsed.value("error_count", 0);
-    validation.warning_count = parsed.value("warning_count", 0);
-    if (parsed.contains("diagnostics") && parsed["diagnostics"].is_array())
-        for (const auto& d : parsed["diagnostics"]) validation.diagnostics.push_back(parse_diagnostic(d));
-    return validation;
+    return parse_validate_json(parsed);
 }
 
 std::vector<std::string> Engine::state_list(const std::vector<std::string>& addresses) {

@@ -197,6 +197,11 @@ std::filesystem::path discover_binary(const std::filesystem::path& explicit_path
 std::vector<std::string> redact_argv(const std::vector<std::string>& argv);
 std::string join_argv(const std::vector<std::string>& argv);
 
+// Parsers of the engine's outputs (exposed for tests and for callers holding saved outputs).
+std::vector<std::string> parse_workspace_list(const std::string& text);
+EngineInfo parse_version_json(const std::string& text, const std::filesystem::path& binary);
+ValidateResult parse_validate_json(const nlohmann::json& document);
+
 // Diagnostics from the human (non -json) error output of commands like init and workspace.
 std::vector<Diagnostic> parse_text_diagnostics(const std::string& text);
 

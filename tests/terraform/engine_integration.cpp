@@ -1,0 +1,300 @@
+// The engine against the real Terraform (and the real aws provider on a moto server).
+// Configurations made only of terraform_data need no AWS and run in a second or two.
+#include <doctest/doctest.h>
+
+#include <atomic>
+#include <chrono>
+#include <set>
+#include <thread>
+
+#include "support/moto.hpp"
+#include "support/workdir.hpp"
+#include "terraform/engine.hpp"
+
+using namespace tfstage;
+using namespace tfstage::terraform;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+EngineOptions options_for(const fs::path& dir) {
+    EngineOptions options;
+    options.working_dir = dir;
+    options.cli_config_file = test::cli_config();
+    return options;
+}
+
+std::set<std::string> addresses_in_plan(Engine& engine, const fs::path& plan_file) {
+    const auto plan = nlohmann::json::parse(engine.show_json(plan_file));
+    std::set<std::string> out;
+    for (const auto& change : plan["resource_changes"]) out.insert(change["address"].get<std::string>());
+    return out;
+}
+
+// A root of terraform_data resources: "a" always, "slow" sleeping, "failing" failing.
+const char* kDataRoot = R"(
+variable "secret" {
+  type      = string
+  sensitive = true
+  default   = "unset"
+}
+variable "label" {
+  type    = string
+  default = "default-label"
+}
+variable "sleep_seconds" {
+  type    = number
+  default = 0
+}
+variable "fail" {
+  type    = bool
+  default = false
+}
+resource "terraform_data" "a" {
+  input = var.label
+}
+resource "terraform_data" "b" {
+  input = var.secret
+}
+resource "terraform_data" "slow" {
+  count = var.sleep_seconds > 0 ? 1 : 0
+  provisioner "local-exec" {
+    command = "sleep ${var.sleep_seconds}"
+  }
+}
+resource "terraform_data" "failing" {
+  count = var.fail ? 1 : 0
+  provisioner "local-exec" {
+    command = "echo about to fail; exit 3"
+  }
+}
+output "label" {
+  value = terraform_data.a.output
+}
+output "secret" {
+  value     = terraform_data.b.output
+  sensitive = true
+}
+)";
+
+}  // namespace
+
+TEST_CASE("workspace lifecycle: new, list, select, show, delete; select-or-create is idempotent") {
+    test::TempDir dir;
+    test::write_file(dir.path() / "main.tf", kDataRoot);
+    Engine engine(options_for(dir.path()));
+    engine.init();
+
+    CHECK(engine.workspace_show() == "default");
+    engine.workspace_new("staging");
+    CHECK(engine.workspace_show() == "staging");
+    engine.workspace_select_or_create("prod");
+    engine.workspace_select_or_create("prod");
+    CHECK(engine.workspace_show() == "prod");
+    const auto names = engine.workspace_list();
+    CHECK(std::set<std::string>(names.begin(), names.end()) == std::set<std::string>{"default", "staging", "prod"});
+
+    engine.workspace_select_or_create("staging");
+    CHECK(engine.workspace_show() == "staging");
+    engine.workspace_select("default");
+    engine.workspace_delete("staging");
+    const auto after = engine.workspace_list();
+    CHECK(std::find(after.begin(), after.end(), "staging") == after.end());
+
+    // A workspace that does not exist is a clear engine error.
+    try {
+        engine.workspace_select("nope");
+        FAIL("expected an error");
+    } catch (const EngineError& e) {
+        CHECK(e.code() == ErrorCode::engine_failed);
+        CHECK(std::string(e.what()).find("workspace select nope") != std::string::npos);
+    }
+}
+
+TEST_CASE("-var and -var-file reach the plan; a -var secret appears in no event, output line or error") {
+    test::TempDir dir;
+    test::write_file(dir.path() / "main.tf", kDataRoot);
+    test::write_file(dir.path() / "env.tfvars", "label = \"from-var-file\"\nfail = true\n");
+    const std::string secret = "hunter2-s3cr3t-value";
+
+    std::vector<std::string> seen;
+    auto options = options_for(dir.path());
+    options.on_event = [&](const UiEvent& e) { seen.push_back(e.raw.dump()); };
+    options.on_output = [&](process::Stream, std::string_view line) { seen.emplace_back(line); };
+    Engine engine(options);
+    engine.init();
+
+    PlanOptions plan;
+    plan.var_files = {dir.path() / "env.tfvars"};
+    plan.vars = {{"secret", secret}};
+    plan.out = dir.path() / "p.tfplan";
+    const auto result = engine.plan(plan);
+    CHECK(result.changes_present);
+    REQUIRE(result.summary);
+    CHECK(result.summary->add == 3);  // a, b, failing
+
+    const auto shown = nlohmann::json::parse(engine.show_json(plan.out));
+    CHECK(shown["variables"]["label"]["value"] == "from-var-file");
+    for (const auto& change : shown["resource_changes"])
+        if (change["address"] == "terraform_data.a") CHECK(change["change"]["after"]["input"] == "from-var-file");
+
+    std::string error_text;
+    try {
+        engine.apply({.plan_file = plan.out});
+        FAIL("the failing provisioner should fail the apply");
+    } catch (const EngineError& e) {
+        error_text = e.what();
+        for (const auto& d : e.diagnostics()) error_text += d.summary + d.detail;
+        for (const auto& a : e.argv()) error_text += a;
+    }
+    // Apply a fresh plan with the secret on the command line, failing: the argv is in the error.
+    try {
+        engine.apply({.vars = {{"secret", secret}}, .var_files = {dir.path() / "env.tfvars"}});
+        FAIL("the failing provisioner should fail the apply");
+    } catch (const EngineError& e) {
+        error_text += e.what();
+        for (const auto& a : e.argv()) error_text += a;
+        CHECK(join_argv(e.argv()).find("-var=secret=<redacted>") != std::string::npos);
+    }
+    CHECK(error_text.find("local-exec provisioner error") != std::string::npos);
+    CHECK(error_text.find(secret) == std::string::npos);
+    REQUIRE_FALSE(seen.empty());
+    for (const auto& line : seen) CHECK(line.find(secret) == std::string::npos);
+}
+
+TEST_CASE("a failing local-exec surfaces as an error carrying the diagnostic's summary") {
+    test::TempDir dir;
+    test::write_file(dir.path() / "main.tf", kDataRoot);
+    Engine engine(options_for(dir.path()));
+    engine.init();
+    try {
+        engine.apply({.vars = {{"fail", "true"}}});
+        FAIL("expected the apply to fail");
+    } catch (const EngineError& e) {
+        CHECK(e.code() == ErrorCode::engine_failed);
+        CHECK(e.exit_code() == 1);
+        REQUIRE_FALSE(e.diagnostics().empty());
+        CHECK(e.diagnostics().front().summary == "local-exec provisioner error");
+        CHECK(e.diagnostics().front().filename == "main.tf");
+        CHECK(std::string(e.what()).find("apply failed (exit code 1): local-exec provisioner error") != std::string::npos);
+    }
+    // What did succeed is in the state.
+    const auto state = engine.state_list();
+    CHECK(std::find(state.begin(), state.end(), "terraform_data.a") != state.end());
+}
+
+TEST_CASE("applying a stale plan fails with an error that says the plan is stale") {
+    test::TempDir dir;
+    test::write_file(dir.path() / "main.tf", kDataRoot);
+    Engine engine(options_for(dir.path()));
+    engine.init();
+    const fs::path plan_file = dir.path() / "old.tfplan";
+    engine.plan({.vars = {{"label", "first"}}, .out = plan_file});
+    engine.apply({.vars = {{"label", "second"}}});  // the state moves on
+    try {
+        engine.apply({.plan_file = plan_file});
+        FAIL("expected a stale plan error");
+    } catch (const EngineError& e) {
+        CHECK(e.code() == ErrorCode::plan_stale);
+        CHECK(std::string(e.what()).find("stale") != std::string::npos);
+        CHECK(std::string(e.what()).find("plan again") != std::string::npos);
+    }
+    CHECK(engine.output_raw("label") == "second");
+}
+
+TEST_CASE("cancelling a long apply returns within the grace period and releases the state lock") {
+    test::TempDir dir;
+    test::write_file(dir.path() / "main.tf", kDataRoot);
+    auto options = options_for(dir.path());
+    options.cancel = std::make_shared<process::CancelToken>();
+    options.grace = 15s;
+    std::atomic<bool> provisioning{false};
+    options.on_event = [&](const UiEvent& e) {
+        if (e.type == UiEventType::provision_start && e.resource_addr == "terraform_data.slow[0]") {
+            provisioning = true;
+            options.cancel->cancel();
+        }
+    };
+    Engine engine(options);
+    engine.init();
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        engine.apply({.vars = {{"sleep_seconds", "60"}}});
+        FAIL("expected the apply to be cancelled");
+    } catch (const EngineError& e) {
+        CHECK(e.code() == ErrorCode::cancelled);
+    }
+    CHECK(provisioning);
+    CHECK(std::chrono::steady_clock::now() - started < 30s);
+
+    // The lock was released: a plan on the same workspace runs (and would fail if locked).
+    Engine next(options_for(dir.path()));
+    const auto plan = next.plan({.vars = {{"sleep_seconds", "60"}}, .lock_timeout = "0s"});
+    CHECK(plan.changes_present);
+}
+
+TEST_CASE("a held state lock is recognised and its holder named") {
+    test::TempDir dir;
+    test::write_file(dir.path() / "main.tf", kDataRoot);
+    auto holder_options = options_for(dir.path());
+    holder_options.cancel = std::make_shared<process::CancelToken>();
+    std::atomic<bool> holding{false};
+    holder_options.on_event = [&](const UiEvent& e) {
+        if (e.type == UiEventType::provision_start) holding = true;
+    };
+    Engine holder(holder_options);
+    holder.init();
+    std::thread apply([&] {
+        try {
+            holder.apply({.vars = {{"sleep_seconds", "30"}}});
+        } catch (const Error&) {
+        }
+    });
+    for (int i = 0; i < 600 && !holding; ++i) std::this_thread::sleep_for(50ms);
+    REQUIRE(holding);
+    Engine other(options_for(dir.path()));
+    try {
+        other.plan({});
+        FAIL("expected a lock error");
+    } catch (const EngineError& e) {
+        CHECK(e.code() == ErrorCode::state_locked);
+        CHECK_FALSE(e.lock_info().empty());
+        CHECK(e.lock_info().count("ID") == 1);
+        CHECK(e.lock_info().at("Operation") == "OperationTypeApply");
+        CHECK(std::string(e.what()).find("could not lock the state") != std::string::npos);
+    }
+    holder_options.cancel->cancel();
+    apply.join();
+}
+
+TEST_CASE("targeted plan of module.vpc on the seed-000 example against moto: plan, show, apply, converge") {
+    test::MotoServer moto;
+    test::TempDir dir;
+    test::copy_config(test::source_dir("examples/seed-000"), dir.path());
+    auto options = options_for(dir.path());
+    Engine engine(options);
+    engine.init();
+    engine.workspace_select_or_create("prod");
+
+    const std::vector<Variable> endpoint{{"aws_endpoint", moto.endpoint()}};
+    const std::vector<fs::path> var_files{dir.path() / "environments/prod.tfvars"};
+    const fs::path plan_file = dir.path() / "vpc.tfplan";
+    const auto plan = engine.plan({.vars = endpoint, .var_files = var_files, .targets = {"module.vpc"}, .out = plan_file});
+    CHECK(plan.changes_present);
+
+    const auto planned = addresses_in_plan(engine, plan_file);
+    REQUIRE_FALSE(planned.empty());
+    for (const auto& address : planned) {
+        CAPTURE(address);
+        CHECK(address.rfind("module.vpc.", 0) == 0);
+    }
+
+    engine.apply({.plan_file = plan_file});
+    const auto state = engine.state_list();
+    CHECK(std::set<std::string>(state.begin(), state.end()) == planned);
+
+    const auto again = engine.plan({.vars = endpoint, .var_files = var_files, .targets = {"module.vpc"}});
+    CHECK_FALSE(again.changes_present);
+    CHECK(engine.output_raw("vpc_id").rfind("vpc-", 0) == 0);
+}
