@@ -19,6 +19,17 @@ int exit_code_for(ErrorCode code) {
     }
 }
 
+std::vector<terraform::Variable> parse_vars(const std::vector<std::string>& vars) {
+    std::vector<terraform::Variable> out;
+    for (const auto& text : vars) {
+        const auto eq = text.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw Error(ErrorCode::invalid_argument, "--var takes NAME=VALUE; got a value without a name or '='");
+        out.push_back({text.substr(0, eq), text.substr(eq + 1)});
+    }
+    return out;
+}
+
 terraform::Engine Context::engine(bool stream_events) {
     terraform::EngineOptions options;
     options.working_dir = global.chdir.empty() ? std::filesystem::current_path() : std::filesystem::path(global.chdir);

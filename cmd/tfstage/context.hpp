@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "process/process.hpp"
 #include "support/error.hpp"
@@ -45,7 +46,18 @@ struct Context {
     terraform::Engine engine(bool stream_events = true);
 };
 
+// --var NAME=VALUE arguments; Error(invalid_argument) for one without a name or '='.
+std::vector<terraform::Variable> parse_vars(const std::vector<std::string>& vars);
+
 void register_workspace(CLI::App& app, Context& context);
 void register_engine(CLI::App& app, Context& context);
+void register_show(CLI::App& app, Context& context);
+void register_address(CLI::App& app, Context& context);
+void register_targets(CLI::App& app, Context& context);
+void register_stages(CLI::App& app, Context& context);
+void register_run(CLI::App& app, Context& context);  // run and plan
+void register_resume(CLI::App& app, Context& context);
+void register_status(CLI::App& app, Context& context);    // status and history
+void register_validate(CLI::App& app, Context& context);  // validate and graph
 
 }  // namespace tfstage::cli

@@ -55,8 +55,16 @@ int main(int argc, char** argv) {
     app.add_option("-w,--workspace", g.workspace, "workspace for this command (default: the selected one)");
     app.add_flag("--json", g.json, "machine-readable output (JSON / NDJSON events)");
 
+    tfstage::cli::register_run(app, context);
+    tfstage::cli::register_resume(app, context);
+    tfstage::cli::register_status(app, context);
+    tfstage::cli::register_validate(app, context);
     tfstage::cli::register_workspace(app, context);
     tfstage::cli::register_engine(app, context);
+    tfstage::cli::register_show(app, context);
+    tfstage::cli::register_address(app, context);
+    tfstage::cli::register_targets(app, context);
+    tfstage::cli::register_stages(app, context);
 
     g.color = std::getenv("NO_COLOR") == nullptr && ::isatty(STDOUT_FILENO);
     try {

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
+#include "plan/provenance.hpp"
 
 namespace tfstage::cli {
 namespace {
@@ -23,17 +24,6 @@ struct ChangeOptions {
     int parallelism = 0;
 };
 
-std::vector<terraform::Variable> parse_vars(const std::vector<std::string>& vars) {
-    std::vector<terraform::Variable> out;
-    for (const auto& text : vars) {
-        const auto eq = text.find('=');
-        if (eq == std::string::npos || eq == 0)
-            throw Error(ErrorCode::invalid_argument, "--var takes NAME=VALUE; got a value without a name or '='");
-        out.push_back({text.substr(0, eq), text.substr(eq + 1)});
-    }
-    return out;
-}
-
 void add_change_options(CLI::App* sub, ChangeOptions& o) {
     sub->add_option("--var", o.vars, "NAME=VALUE (repeatable; values are never printed)");
     sub->add_option("--var-file", o.var_files, "a .tfvars file (repeatable)");
@@ -43,13 +33,37 @@ void add_change_options(CLI::App* sub, ChangeOptions& o) {
     sub->add_option("--parallelism", o.parallelism, "concurrent operations in the engine");
 }
 
-void print_summary(const Context& context, const std::optional<terraform::ChangeSummary>& summary, bool changes) {
+void print_summary(const Context& context, const std::optional<terraform::ChangeSummary>& summary, bool changes,
+                   const nlohmann::json& saved_plan = nullptr) {
     if (!context.global.json) return;  // people saw the engine's own change_summary line
     nlohmann::json out{{"schema_version", 1}, {"changes_present", changes}};
+    if (!saved_plan.is_null()) out["saved_plan"] = saved_plan;
     if (summary)
         out["change_summary"] = {{"add", summary->add}, {"change", summary->change}, {"remove", summary->remove},
                                  {"import", summary->import}, {"forget", summary->forget}};
     std::cout << nlohmann::json{{"type", "result"}, {"result", out}}.dump() << '\n';
+}
+
+// The record next to a saved plan: what it is (sha256) and how it was made. Approvals refer
+// to its hash, so a plan swapped after review is caught. Returns {plan_file, plan_sha256,
+// provenance} for the JSON result.
+nlohmann::json record_provenance(const Context& context, terraform::Engine& engine, const terraform::PlanOptions& options) {
+    const auto& info = engine.info();
+    plan::ProvenanceInput input;
+    input.plan_file = options.out;
+    input.engine = {terraform::to_string(info.flavour), info.version.str(), info.binary};
+    input.working_dir = engine.options().working_dir;
+    input.workspace = context.global.workspace.empty() ? engine.workspace_show() : context.global.workspace;
+    input.targets = options.targets;
+    input.excludes = options.excludes;
+    input.var_files = options.var_files;
+    const auto record = plan::make_provenance(input);
+    const auto path = plan::provenance_path(options.out);
+    plan::write_provenance(record, path);
+    if (!context.global.json)
+        std::cout << "Saved plan " << options.out.string() << " (sha256 " << record.plan_sha256 << "); provenance in "
+                  << path.string() << '\n';
+    return {{"plan_file", record.plan_file}, {"plan_sha256", record.plan_sha256}, {"provenance", path.string()}};
 }
 
 }  // namespace
@@ -83,8 +97,10 @@ void register_engine(CLI::App& app, Context& context) {
         options.destroy = o->destroy;
         options.lock_timeout = o->lock_timeout;
         options.parallelism = o->parallelism;
-        const auto result = context.engine().plan(options);
-        print_summary(context, result.summary, result.changes_present);
+        auto engine = context.engine();
+        const auto result = engine.plan(options);
+        const auto saved_plan = options.out.empty() ? nlohmann::json() : record_provenance(context, engine, options);
+        print_summary(context, result.summary, result.changes_present, saved_plan);
         if (o->detailed_exitcode && result.changes_present) context.exit_code = 2;
     });
 

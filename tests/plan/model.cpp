@@ -178,7 +178,7 @@ TEST_CASE("plan model: malformed, truncated and wrongly typed input name the pro
               .find("unknown combination of actions [create, update]") != std::string::npos);
 }
 
-TEST_CASE("plan model: UTF-8 BOM and UTF-16 with a BOM are read; UTF-16 without one is explained") {
+TEST_CASE("plan model: UTF-8 BOM and UTF-16 with a BOM are read, and UTF-16 without one is explained") {
     std::string text = R"({"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["create"]}}]})";
     CHECK(parse_plan("\xEF\xBB\xBF" + text).resource_changes.size() == 1);
     CHECK(parse_plan(utf16le_with_bom(text)).resource_changes.size() == 1);

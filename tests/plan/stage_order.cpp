@@ -41,7 +41,7 @@ TEST_CASE("stage order: seed 000 puts vpc first, then data stores and kafka, the
     CHECK(render_stage_order(order) == "1. module.vpc\n2. module.data_stores, module.kafka\n3. module.lambda_processors\n4. module.monitoring\n");
 }
 
-TEST_CASE("stage order: independent modules share one group; fixtures without cross references") {
+TEST_CASE("stage order: independent modules share one group, and fixtures without cross references") {
     StageOrder modules = derive_stage_order(parse_plan_file(fixture("plan/tf-showjson-modules.json")).configuration);
     CHECK(modules.groups == std::vector<std::vector<std::string>>{{"module_test_bar", "module_test_foo"}});
     // module.app refers to a root resource only: one stage.

@@ -80,7 +80,7 @@ output "secret" {
 
 }  // namespace
 
-TEST_CASE("workspace lifecycle: new, list, select, show, delete; select-or-create is idempotent") {
+TEST_CASE("workspace lifecycle: new, list, select, show, delete, and select-or-create is idempotent") {
     test::TempDir dir;
     test::write_file(dir.path() / "main.tf", kDataRoot);
     Engine engine(options_for(dir.path()));
@@ -112,7 +112,7 @@ TEST_CASE("workspace lifecycle: new, list, select, show, delete; select-or-creat
     }
 }
 
-TEST_CASE("-var and -var-file reach the plan; a -var secret appears in no event, output line or error") {
+TEST_CASE("-var and -var-file reach the plan, and a -var secret appears in no event, output line or error") {
     test::TempDir dir;
     test::write_file(dir.path() / "main.tf", kDataRoot);
     test::write_file(dir.path() / "env.tfvars", "label = \"from-var-file\"\nfail = true\n");

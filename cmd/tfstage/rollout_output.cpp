@@ -1,0 +1,144 @@
+#include "rollout_output.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+#include <mutex>
+
+#include "rollout/journal.hpp"
+
+namespace tfstage::cli {
+namespace {
+
+struct Style {
+    bool color;
+    std::string paint(const std::string& text, const char* code) const {
+        return color ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
+    }
+};
+
+const char* status_colour(const std::string& status) {
+    if (status == "succeeded" || status == "no_changes" || status == "converged") return "32";
+    if (status == "awaiting_approval" || status == "skipped" || status == "unconverged") return "33";
+    return "31";
+}
+
+std::string seconds(const nlohmann::json& data) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.1fs", data.value("duration_ms", 0) / 1000.0);
+    return text;
+}
+
+std::string summary_line(const nlohmann::json& s) {
+    return std::to_string(s.value("create", 0)) + " to add, " + std::to_string(s.value("update", 0)) + " to change, " +
+           std::to_string(s.value("delete", 0)) + " to destroy, " + std::to_string(s.value("replace", 0)) + " to replace";
+}
+
+}  // namespace
+
+std::function<void(const rollout::Event&)> rollout_printer(const Context& context) {
+    if (context.global.json) {
+        return [](const rollout::Event& e) { std::cout << e.to_json().dump() << '\n' << std::flush; };
+    }
+    const Style style{context.global.color};
+    const bool terminal = ::isatty(STDOUT_FILENO) != 0;
+    auto mutex = std::make_shared<std::mutex>();
+    auto bar_shown = std::make_shared<bool>(false);
+    return [style, terminal, mutex, bar_shown](const rollout::Event& e) {
+        std::lock_guard lock(*mutex);
+        const auto& d = e.data;
+        auto line = [&](const std::string& text) {
+            if (*bar_shown) std::cout << "\r\033[K";
+            *bar_shown = false;
+            std::cout << text << '\n' << std::flush;
+        };
+        if (e.type == "run_started") {
+            line("run " + e.run + " (" + d.value("environment", "") + ")");
+        } else if (e.type == "stage_started") {
+            line(style.paint("> " + e.stage, "1") + "  " + d.value("kind", ""));
+        } else if (e.type == "stage_planned") {
+            line("  plan: " + summary_line(d["summary"]) + "  (sha256 " + d.value("sha256", "").substr(0, 12) + ")");
+        } else if (e.type == "policy_violation") {
+            for (const auto& v : d["violations"])
+                line(style.paint("  policy " + v.value("rule", "") + ": " + v.value("address", "") + " " + v.value("detail", ""), "31"));
+        } else if (e.type == "awaiting_approval") {
+            line(style.paint("  awaiting approval", "33") + ": review " + d.value("plan_file", "") +
+                 ", then: tfstage resume " + e.run + " --approve " + e.stage);
+        } else if (e.type == "plan_stale") {
+            line(style.paint("  the approved plan is stale (the state changed); planned again: approve the new plan", "33"));
+        } else if (e.type == "progress") {
+            const int done = d.value("done", 0);
+            const int planned = std::max(d.value("planned", 0), done);
+            if (terminal) {
+                const int width = 30;
+                const int filled = planned > 0 ? done * width / planned : width;
+                std::cout << "\r\033[K  [" << std::string(static_cast<std::size_t>(filled), '#')
+                          << std::string(static_cast<std::size_t>(width - filled), ' ') << "] " << done << "/" << planned << " "
+                          << d.value("address", "") << std::flush;
+                *bar_shown = true;
+            } else {
+                line("  " + d.value("address", "") + ": " + d.value("action", "") + " " + d.value("result", ""));
+            }
+        } else if (e.type == "check_finished") {
+            const bool passed = d.value("passed", false);
+            line("  check " + d.value("check", "") + ": " +
+                 style.paint(passed ? "passed" : "failed", passed ? "32" : "31") + " (" +
+                 std::to_string(d.value("attempts", 0)) + " attempt(s))");
+        } else if (e.type == "stage_error") {
+            line(style.paint("  error: " + d.value("message", ""), "31"));
+        } else if (e.type == "rollback_started") {
+            line("  rolling back " + e.stage);
+        } else if (e.type == "deadline_exceeded") {
+            line(style.paint("  deadline exceeded (" + d.value("scope", "") + ")", "31"));
+        } else if (e.type == "stage_reused") {
+            line("= " + e.stage + ": " + d.value("status", "") + " earlier (inputs unchanged), not run again");
+        } else if (e.type == "stage_finished") {
+            const std::string status = d.value("status", "");
+            line(style.paint((rollout::is_done(status) ? "ok " : "-- ") + e.stage + ": " + status, status_colour(status)) +
+                 "  " + seconds(d));
+        } else if (e.type == "convergence") {
+            const std::string status = d.value("status", "");
+            line("convergence: " + style.paint(status, status_colour(status)));
+            for (const auto& root : d["roots"])
+                for (const auto& address : root["addresses"]) line("  still to change: " + address.get<std::string>());
+        } else if (e.type == "rollout_finished") {
+            const std::string status = d.value("status", "");
+            line("run " + e.run + ": " + style.paint(status, status_colour(status)));
+        }
+    };
+}
+
+std::function<bool(const rollout::GateRequest&)> terminal_gate(const Context& context) {
+    if (context.global.json || !::isatty(STDIN_FILENO) || !::isatty(STDOUT_FILENO)) return {};
+    return [](const rollout::GateRequest& request) {
+        std::cout << "\n" << request.summary_text << "\nplan " << request.plan_file << " (sha256 " << request.plan_sha256
+                  << ")\n";
+        if (request.deletes) std::cout << "This plan DELETES or REPLACES resources.\n";
+        std::cout << "Apply stage '" << request.stage << "'? Only 'yes' applies: " << std::flush;
+        std::string answer;
+        std::getline(std::cin, answer);
+        return answer == "yes";
+    };
+}
+
+int exit_code_for_status(const std::string& status) {
+    namespace rs = rollout::run_status;
+    if (status == rs::succeeded) return exit_ok;
+    if (status == rs::awaiting_approval) return exit_awaiting_approval;
+    if (status == rs::policy_violation) return exit_policy_violation;
+    if (status == rs::deadline_exceeded) return exit_deadline;
+    if (status == rs::unconverged) return exit_unconverged;
+    if (status == rs::interrupted) return exit_interrupted;
+    return exit_failure;
+}
+
+rollout::RunOptions base_run_options(const Context& context) {
+    rollout::RunOptions options;
+    options.cli_config = context.global.cli_config;
+    options.cancel = context.cancel;
+    options.on_event = rollout_printer(context);
+    options.ask = terminal_gate(context);
+    return options;
+}
+
+}  // namespace tfstage::cli

@@ -1,0 +1,31 @@
+// tfstage resume [RUN] [--approve STAGE]...
+#include <memory>
+
+#include "rollout/journal.hpp"
+#include "rollout_output.hpp"
+
+namespace tfstage::cli {
+
+void register_resume(CLI::App& app, Context& context) {
+    struct Args {
+        std::string run;
+        std::vector<std::string> approve;
+        bool auto_approve = false;
+        std::string state_dir = ".tfstage";
+    };
+    auto args = std::make_shared<Args>();
+    auto* resume = app.add_subcommand("resume", "continue a stopped run: finished stages are not applied again");
+    resume->add_option("RUN", args->run, "the run id (default: the latest run)");
+    resume->add_option("--approve", args->approve, "approve this stage's saved plan (repeatable)");
+    resume->add_flag("--auto-approve", args->auto_approve, "approve every gate");
+    resume->add_option("--state-dir", args->state_dir, "the state directory (default: ./.tfstage)");
+    resume->callback([&context, args] {
+        rollout::RunOptions options = base_run_options(context);
+        options.approve = std::set<std::string>(args->approve.begin(), args->approve.end());
+        options.auto_approve = args->auto_approve;
+        const auto result = rollout::resume_rollout(args->state_dir, args->run, options);
+        context.exit_code = exit_code_for_status(result.status);
+    });
+}
+
+}  // namespace tfstage::cli

@@ -1,0 +1,77 @@
+// tfstage status [RUN]   and   tfstage history
+#include <iostream>
+#include <memory>
+
+#include "rollout/journal.hpp"
+#include "rollout_output.hpp"
+
+namespace tfstage::cli {
+namespace {
+
+void print_status(const nlohmann::json& run) {
+    std::cout << "run " << run.value("run", "?") << "  " << run.value("kind", "run") << "  env "
+              << run.value("environment", "?") << "  " << run.value("status", "?") << "\n  file "
+              << run.value("rollout_file", "?") << "\n  started " << run.value("started_at", "?");
+    if (run.contains("finished_at")) std::cout << ", finished " << run.value("finished_at", "");
+    std::cout << '\n';
+    if (run.contains("git") && run["git"].is_object()) std::cout << "  commit " << run["git"].value("commit", "") << '\n';
+    for (const auto& stage : run.value("stages", nlohmann::json::array())) {
+        std::cout << "  " << stage.value("name", "?") << ": " << stage.value("status", "?");
+        if (stage.contains("duration_ms")) std::cout << " (" << stage["duration_ms"].get<double>() / 1000.0 << "s)";
+        if (stage.contains("plan")) {
+            const auto& s = stage["plan"]["summary"];
+            std::cout << "  +" << s.value("create", 0) << " ~" << s.value("update", 0) << " -" << s.value("delete", 0)
+                      << " +/-" << s.value("replace", 0);
+        }
+        if (stage.contains("error")) std::cout << "\n    error: " << stage["error"].value("message", "");
+        std::cout << '\n';
+    }
+    if (run.contains("convergence")) std::cout << "  convergence: " << run["convergence"].value("status", "") << '\n';
+}
+
+}  // namespace
+
+void register_status(CLI::App& app, Context& context) {
+    auto run_id = std::make_shared<std::string>();
+    auto state_dir = std::make_shared<std::string>(".tfstage");
+    auto* status = app.add_subcommand("status", "show a run's stages from its journal (default: the latest run)");
+    status->add_option("RUN", *run_id, "the run id");
+    status->add_option("--state-dir", *state_dir, "the state directory (default: ./.tfstage)");
+    status->callback([&context, run_id, state_dir] {
+        std::string id = *run_id;
+        if (id.empty()) {
+            const auto latest = rollout::Journal::latest_run(*state_dir);
+            if (!latest) throw Error(ErrorCode::not_found, "there are no runs in " + *state_dir);
+            id = *latest;
+        }
+        const auto run = rollout::Journal::open(*state_dir, id).snapshot();
+        if (context.global.json) {
+            std::cout << run.dump() << '\n';
+        } else {
+            print_status(run);
+        }
+        context.exit_code = exit_code_for_status(run.value("status", ""));
+        if (run.value("status", "") == rollout::run_status::running) context.exit_code = exit_ok;
+    });
+
+    auto history_dir = std::make_shared<std::string>(".tfstage");
+    auto* history = app.add_subcommand("history", "list the runs, oldest first");
+    history->add_option("--state-dir", *history_dir, "the state directory (default: ./.tfstage)");
+    history->callback([&context, history_dir] {
+        for (const auto& run : rollout::Journal::history(*history_dir)) {
+            if (context.global.json) {
+                nlohmann::json line{{"run", run.value("run", "")},          {"kind", run.value("kind", "run")},
+                                    {"environment", run.value("environment", "")}, {"status", run.value("status", "")},
+                                    {"started_at", run.value("started_at", "")},   {"finished_at", run.value("finished_at", "")},
+                                    {"git", run.value("git", nlohmann::json())}};
+                std::cout << line.dump() << '\n';
+            } else {
+                std::cout << run.value("run", "") << "  " << run.value("kind", "run") << "  "
+                          << run.value("environment", "") << "  " << run.value("status", "") << "  "
+                          << run.value("started_at", "") << '\n';
+            }
+        }
+    });
+}
+
+}  // namespace tfstage::cli

@@ -1,0 +1,946 @@
+#include "rollout/runner.hpp"
+
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <cstdlib>
+#include <map>
+#include <mutex>
+#include <thread>
+
+#include "plan/policy.hpp"
+#include "plan/provenance.hpp"
+#include "plan/render.hpp"
+#include "plan/summary.hpp"
+#include "rollout/graph.hpp"
+#include "rollout/journal.hpp"
+#include "rollout/lock.hpp"
+#include "rollout/rollout_file.hpp"
+#include "rollout/substitute.hpp"
+#include "support/log.hpp"
+
+#include <spdlog/spdlog.h>
+#include "terraform/engine.hpp"
+
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+using namespace std::chrono_literals;
+
+namespace tfstage::rollout {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::string sha256_text(std::string_view text) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
+    static constexpr char hex[] = "0123456789abcdef";
+    std::string out;
+    for (unsigned int i = 0; i < size; ++i) {
+        out += hex[digest[i] >> 4U];
+        out += hex[digest[i] & 0x0fU];
+    }
+    return out;
+}
+
+std::string current_user() {
+    if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') return user;
+    return "uid " + std::to_string(::getuid());
+}
+
+// A root module in the chosen environment: where Terraform runs, and in which workspace.
+struct Target {
+    fs::path working_dir;
+    std::string workspace;
+    std::string engine;  // binary; "" for discovery
+    std::string key() const { return working_dir.string() + "\n" + workspace; }
+};
+
+// Replaces every known secret (variable values, sensitive outputs) in text that is about to be
+// stored or shown. Short values are left alone: "1" or "true" would garble everything.
+class Redactor {
+public:
+    void add(const std::string& secret) {
+        std::lock_guard lock(mutex_);
+        if (secret.size() >= 4) secrets_.insert(secret);
+    }
+    std::string operator()(std::string text) const {
+        std::lock_guard lock(mutex_);
+        for (const auto& secret : secrets_) {
+            for (auto pos = text.find(secret); pos != std::string::npos; pos = text.find(secret, pos))
+                text.replace(pos, secret.size(), "<redacted>");
+        }
+        return text;
+    }
+
+private:
+    mutable std::mutex mutex_;
+    std::set<std::string> secrets_;
+};
+
+std::string tail(const std::string& text, std::size_t max = 2000) {
+    return text.size() <= max ? text : "..." + text.substr(text.size() - max);
+}
+
+json counts_json(const plan::Counts& c) {
+    return {{"create", c.create}, {"update", c.update}, {"delete", c.delete_}, {"replace", c.replace},
+            {"read", c.read},     {"import", c.import}, {"no_op", c.no_op},    {"forget", c.forget},
+            {"total_changes", c.total_changes}};
+}
+
+json error_json(const Error& e) {
+    json diagnostics = json::array();
+    for (const auto& d : e.diagnostics())
+        diagnostics.push_back({{"severity", d.severity}, {"summary", d.summary}, {"detail", d.detail},
+                               {"filename", d.filename}, {"line", d.line}, {"column", d.column}});
+    return {{"code", to_string(e.code())}, {"message", e.what()}, {"diagnostics", diagnostics}};
+}
+
+// A stage ends in one of these; the run's status follows from them.
+struct StageOutcome {
+    std::string status;
+};
+
+class Execution {
+public:
+    Execution(const Rollout& rollout, RunOptions options, Journal journal)
+        : rollout_(rollout), options_(std::move(options)), journal_(std::move(journal)) {
+        environment_ = rollout_.find_environment(options_.environment);
+        if (environment_ == nullptr) throw Error(ErrorCode::invalid_argument, "no environment '" + options_.environment + "'");
+        if (!options_.cancel) options_.cancel = std::make_shared<process::CancelToken>();
+        if (options_.approver.empty()) options_.approver = current_user();
+        for (const auto& [name, value] : environment_->vars) redact_.add(value);
+        for (const auto& stage : rollout_.stages)
+            for (const auto& [name, value] : stage.vars) redact_.add(value);
+    }
+
+    RunResult run(const json& previous_stages);
+
+private:
+    // --- scheduling -------------------------------------------------------------------
+    void select_stages(const json& previous_stages);
+    void schedule();
+    std::string lock_key(const Stage& stage) const;
+    void finish_stage(const Stage& stage, const std::string& status);
+    std::string run_status() const;
+
+    // --- one stage ----------------------------------------------------------------------
+    std::string execute(const Stage& stage, process::CancelToken& cancel);
+    std::string execute_terraform(const Stage& stage, process::CancelToken& cancel, bool approval_void = false);
+    std::optional<std::string> apply_approved_saved_plan(const Stage& stage, process::CancelToken& cancel);
+    std::string execute_command_stage(const Stage& stage, process::CancelToken& cancel);
+    // item: the last for_each value, for checks that use ${item}.
+    std::string after_apply(const Stage& stage, process::CancelToken& cancel, const std::string& item = "");
+    bool run_checks(const Stage& stage, process::CancelToken& cancel, const std::string& item);
+    std::string run_rollback(const Stage& stage, process::CancelToken& cancel);
+    std::string apply_saved_plan(const Stage& stage, terraform::Engine& engine, const fs::path& plan_file,
+                                 const std::string& plan_sha256, process::CancelToken& cancel);
+
+    // --- helpers ------------------------------------------------------------------------
+    Target target_of(const Stage& stage) const;
+    terraform::Engine engine_for(const Stage& stage, process::CancelToken& cancel);
+    void prepare(const Target& target);
+    json stage_inputs(const Stage& stage) const;
+    Variables variables_for(const Stage& stage, const std::string& item);
+    process::Result run_command(const CommandSpec& spec, const Variables& vars, process::CancelToken& cancel);
+    bool needs_approval(const Stage& stage, const plan::Summary& summary) const;
+    void converge();
+    void emit(const std::string& type, const std::string& stage, json data = json::object());
+
+    const Rollout& rollout_;
+    RunOptions options_;
+    Journal journal_;
+    const Environment* environment_ = nullptr;
+    Redactor redact_;
+
+    std::vector<std::string> order_;               // stage names, dependencies first
+    std::map<std::string, std::string> state_;     // stage -> pending, running, or a final status
+    std::map<std::string, std::vector<std::string>> needs_;
+    std::set<std::string> busy_keys_;              // root+workspace of running stages
+    int running_ = 0;
+    bool stop_ = false;  // no new stage starts (a failure, a gate, a cancel)
+    std::mutex mutex_;
+    std::condition_variable changed_;
+
+    std::mutex prepare_mutex_;
+    std::set<std::string> prepared_;  // targets already initialised and on their workspace
+    std::mutex outputs_mutex_;
+    std::map<std::string, json> outputs_;  // target key -> output -json (dropped after an apply)
+
+    std::map<std::string, json> previous_;  // the stages' records before this resume
+
+    std::atomic<bool> deadline_hit_{false};
+    std::optional<Clock::time_point> rollout_deadline_;
+    std::vector<std::unique_ptr<RolloutLock>> locks_;
+};
+
+// ---------------------------------------------------------------------------------------
+
+void Execution::emit(const std::string& type, const std::string& stage, json data) {
+    if (!options_.on_event) return;
+    Event event{type, now_iso8601(), journal_.run_id(), stage, std::move(data)};
+    try {
+        options_.on_event(event);
+    } catch (...) {
+        // A listener's failure must not break the run; the journal has the truth.
+    }
+}
+
+Target Execution::target_of(const Stage& stage) const {
+    const Root* root = stage.root.empty() ? (rollout_.roots.size() == 1 ? &rollout_.roots.front() : nullptr)
+                                          : rollout_.find_root(stage.root);
+    if (root == nullptr)
+        throw Error(ErrorCode::invalid_argument, "stage '" + stage.name + "' names no root and the file has several");
+    Target target;
+    target.working_dir = environment_->directory.empty() ? root->path : root->path / environment_->directory;
+    target.workspace = environment_->workspace.empty() ? "default" : environment_->workspace;
+    target.engine = root->engine;
+    return target;
+}
+
+std::string Execution::lock_key(const Stage& stage) const {
+    if (stage.kind == StageKind::command) return "";  // commands do not touch a state
+    return target_of(stage).key();
+}
+
+terraform::Engine Execution::engine_for(const Stage& stage, process::CancelToken& cancel) {
+    const Target target = target_of(stage);
+    prepare(target);
+    terraform::EngineOptions o;
+    o.working_dir = target.working_dir;
+    o.binary = target.engine;
+    o.cli_config_file = options_.cli_config;
+    o.workspace = target.workspace;
+    o.grace = options_.grace;
+    // The engine's token is the stage's own: a stage deadline cancels only this stage.
+    o.cancel = std::shared_ptr<process::CancelToken>(std::shared_ptr<void>(), &cancel);
+    const std::string name = stage.name;
+    auto planned = std::make_shared<int>(0);
+    auto done = std::make_shared<int>(0);
+    o.on_event = [this, name, planned, done](const terraform::UiEvent& e) {
+        using terraform::UiEventType;
+        if (e.type == UiEventType::planned_change && e.action != "read") ++*planned;
+        if (e.type == UiEventType::apply_complete || e.type == UiEventType::apply_errored) {
+            ++*done;
+            emit("progress", name,
+                 {{"address", e.resource_addr}, {"action", e.action}, {"done", *done}, {"planned", *planned},
+                  {"result", e.type == UiEventType::apply_complete ? "complete" : "errored"}});
+        }
+        if (e.type == UiEventType::diagnostic && e.diagnostic)
+            emit("diagnostic", name, {{"severity", e.diagnostic->severity}, {"summary", redact_(e.diagnostic->summary)}});
+    };
+    return terraform::Engine(o);
+}
+
+// init once per root directory, and the workspace selected or created once.
+void Execution::prepare(const Target& target) {
+    std::lock_guard lock(prepare_mutex_);
+    if (prepared_.count(target.key())) return;
+    terraform::EngineOptions o;
+    o.working_dir = target.working_dir;
+    o.binary = target.engine;
+    o.cli_config_file = options_.cli_config;
+    o.cancel = options_.cancel;
+    terraform::Engine engine(o);
+    engine.init();
+    if (target.workspace != "default") engine.workspace_select_or_create(target.workspace);
+    journal_.update([&](json& doc) {
+        doc["setup"][target.working_dir.string()] = {{"workspace", target.workspace},
+                                                     {"engine_launches", engine.launches()},
+                                                     {"engine", {{"flavour", terraform::to_string(engine.info().flavour)},
+                                                                 {"version", engine.info().version.str()}}}};
+    });
+    prepared_.insert(target.key());
+}
+
+// What a stage's result depends on: when these are unchanged, a finished stage need not run
+// again on resume. Variable values go in only as part of one hash (they may be secret).
+json Execution::stage_inputs(const Stage& stage) const {
+    json inputs{{"kind", static_cast<int>(stage.kind)}, {"targets", stage.targets}, {"excludes", stage.excludes}};
+    if (stage.kind == StageKind::command) {
+        inputs["argv"] = stage.command.argv;
+        inputs["for_each"] = stage.for_each;
+        return inputs;
+    }
+    const Target target = target_of(stage);
+    inputs["working_dir"] = target.working_dir.string();
+    inputs["workspace"] = target.workspace;
+    json files = json::array();
+    for (const auto& file : environment_->var_files) {
+        std::string hash;
+        try {
+            hash = plan::sha256_file(file);
+        } catch (const Error&) {
+            hash = "missing";
+        }
+        files.push_back({{"path", file.string()}, {"sha256", hash}});
+    }
+    inputs["var_files"] = files;
+    std::map<std::string, std::string> vars = environment_->vars;
+    for (const auto& [name, value] : stage.vars) vars[name] = value;
+    std::string joined;
+    json names = json::array();
+    for (const auto& [name, value] : vars) {
+        names.push_back(name);
+        joined += name + "=" + value + "\n";
+    }
+    inputs["var_names"] = names;
+    inputs["vars_sha256"] = sha256_text(joined);
+    return inputs;
+}
+
+Variables Execution::variables_for(const Stage& stage, const std::string& item) {
+    Variables vars{{"env", environment_->name},
+                   {"workspace", environment_->workspace.empty() ? "default" : environment_->workspace}};
+    if (!item.empty()) vars["item"] = item;
+    // ${output.NAME}: outputs of the stage's root, read once after each apply and only when a
+    // command uses them (an extra engine launch).
+    bool wants_outputs = false;
+    auto scan = [&](const CommandSpec& spec) {
+        for (const auto& arg : spec.argv)
+            if (arg.find("${output.") != std::string::npos) wants_outputs = true;
+        for (const auto& [k, v] : spec.env)
+            if (v.find("${output.") != std::string::npos) wants_outputs = true;
+    };
+    scan(stage.command);
+    for (const auto& check : stage.checks) scan(check.command);
+    for (const auto& step : stage.rollback) scan(step);
+    if (!wants_outputs || rollout_.roots.empty()) return vars;
+
+    const Target target = stage.kind == StageKind::command && stage.root.empty() && rollout_.roots.size() != 1
+                              ? Target{}
+                              : target_of(stage);
+    if (target.working_dir.empty()) return vars;
+    json outputs;
+    {
+        std::lock_guard lock(outputs_mutex_);
+        auto it = outputs_.find(target.key());
+        if (it == outputs_.end()) {
+            process::CancelToken unused;
+            prepare(target);
+            terraform::EngineOptions o;
+            o.working_dir = target.working_dir;
+            o.binary = target.engine;
+            o.cli_config_file = options_.cli_config;
+            o.workspace = target.workspace;
+            o.cancel = options_.cancel;
+            it = outputs_.emplace(target.key(), terraform::Engine(o).outputs()).first;
+        }
+        outputs = it->second;
+    }
+    for (const auto& [name, output] : outputs.items()) {
+        if (!output.is_object() || !output.contains("value")) continue;
+        const json& value = output["value"];
+        const std::string text = value.is_string() ? value.get<std::string>() : value.dump();
+        vars["output." + name] = text;
+        if (output.value("sensitive", false)) redact_.add(text);
+    }
+    return vars;
+}
+
+process::Result Execution::run_command(const CommandSpec& spec, const Variables& vars, process::CancelToken& cancel) {
+    process::Command command;
+    for (const auto& arg : spec.argv) command.argv.push_back(substitute(arg, vars));
+    for (const auto& [name, value] : spec.env) command.env[name] = substitute(value, vars);
+    fs::path cwd = spec.cwd.empty() ? rollout_.base_dir : fs::path(substitute(spec.cwd.string(), vars));
+    command.cwd = cwd.is_absolute() ? cwd : rollout_.base_dir / cwd;
+    // A relative program path is relative to the rollout file, like every other path in it.
+    if (!command.argv.empty() && command.argv[0].find('/') != std::string::npos && command.argv[0][0] != '/')
+        command.argv[0] = (rollout_.base_dir / command.argv[0]).lexically_normal().string();
+    command.timeout = spec.timeout;
+    command.grace = options_.grace;
+    command.cancel = std::shared_ptr<process::CancelToken>(std::shared_ptr<void>(), &cancel);
+    return process::run(command);
+}
+
+bool Execution::needs_approval(const Stage& stage, const plan::Summary& summary) const {
+    const ApprovalRule rule = stage.approval.value_or(environment_->approval);
+    switch (rule) {
+        case ApprovalRule::auto_approve: return false;
+        case ApprovalRule::manual: return true;
+        case ApprovalRule::manual_when_deleting:
+            return summary.overall.delete_ > 0 || summary.overall.replace > 0;
+    }
+    return true;
+}
+
+// --- stage execution -----------------------------------------------------------------------
+
+std::string Execution::execute(const Stage& stage, process::CancelToken& cancel) {
+    journal_.update_stage(stage.name, [&](json& s) {
+        s["status"] = stage_status::running;
+        s["kind"] = stage.kind == StageKind::command ? "command" : stage.kind == StageKind::destroy ? "destroy" : "apply";
+        s["started_at"] = now_iso8601();
+        s["inputs"] = stage_inputs(stage);
+        s.erase("error");
+    });
+    emit("stage_started", stage.name, {{"kind", describe_stage(stage)}});
+    const auto started = Clock::now();
+    if (options_.plan_only && stage.kind == StageKind::command) {
+        journal_.update_stage(stage.name, [](json& s) { s["status"] = stage_status::skipped; });
+        emit("stage_finished", stage.name, {{"status", stage_status::skipped}});
+        return stage_status::skipped;  // `plan` changes nothing: commands may
+    }
+    std::string status;
+    try {
+        status = stage.kind == StageKind::command ? execute_command_stage(stage, cancel) : execute_terraform(stage, cancel);
+    } catch (const Error& e) {
+        const std::string message = redact_(e.what());
+        journal_.update_stage(stage.name, [&](json& s) {
+            json error = error_json(e);
+            error["message"] = message;
+            s["error"] = error;
+        });
+        emit("stage_error", stage.name, {{"code", to_string(e.code())}, {"message", message}});
+        if (cancel.cancelled()) {
+            status = deadline_hit_ || (stage.deadline && Clock::now() - started >= *stage.deadline)
+                         ? stage_status::deadline_exceeded
+                         : stage_status::interrupted;
+        } else {
+            status = stage.on_failure == OnFailure::rollback ? run_rollback(stage, cancel) : stage_status::failed;
+        }
+    }
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - started);
+    journal_.update_stage(stage.name, [&](json& s) {
+        s["status"] = status;
+        s["finished_at"] = now_iso8601();
+        s["duration_ms"] = elapsed.count();
+    });
+    emit("stage_finished", stage.name, {{"status", status}, {"duration_ms", elapsed.count()}});
+    return status;
+}
+
+// On resume: a stage that stopped at its gate and is approved now applies the plan that was
+// shown, not a new one. When the state has moved on, Terraform refuses the plan as stale; the
+// stage is planned again and that new plan needs a new approval.
+std::optional<std::string> Execution::apply_approved_saved_plan(const Stage& stage, process::CancelToken& cancel) {
+    const auto before = previous_.find(stage.name);
+    if (before == previous_.end() || before->second.value("status", "") != stage_status::awaiting_approval) return std::nullopt;
+    if (!(options_.auto_approve || options_.approve.count(stage.name))) return std::nullopt;
+    const json& plan = before->second.value("plan", json::object());
+    const fs::path plan_file = plan.value("file", "");
+    const std::string sha256 = plan.value("sha256", "");
+    if (plan_file.empty() || !fs::exists(plan_file) || before->second.value("inputs", json()) != stage_inputs(stage))
+        return std::nullopt;  // nothing reusable: plan again (and ask again)
+    journal_.update_stage(stage.name, [&](json& s) {
+        s["plan"] = plan;
+        s["approval"] = {{"by", options_.approver}, {"at", now_iso8601()}, {"how", "resume"}, {"plan_sha256", sha256}};
+    });
+    emit("stage_approved", stage.name, {{"plan_sha256", sha256}});
+    terraform::Engine engine = engine_for(stage, cancel);
+    try {
+        return apply_saved_plan(stage, engine, plan_file, sha256, cancel);
+    } catch (const Error& e) {
+        if (e.code() != ErrorCode::plan_stale) throw;
+        journal_.update_stage(stage.name, [&](json& s) {
+            s["stale_plan"] = {{"sha256", sha256}, {"refused_at", now_iso8601()}, {"message", e.what()}};
+            s.erase("approval");
+        });
+        emit("plan_stale", stage.name, {{"plan_sha256", sha256}});
+        return execute_terraform(stage, cancel, /*approval_void=*/true);
+    }
+}
+
+std::string Execution::execute_terraform(const Stage& stage, process::CancelToken& cancel, bool approval_void) {
+    if (!approval_void) {
+        if (auto status = apply_approved_saved_plan(stage, cancel)) return *status;
+    }
+    terraform::Engine engine = engine_for(stage, cancel);
+    const fs::path plan_file = journal_.run_dir() / "plans" / (stage.name + ".tfplan");
+
+    terraform::PlanOptions plan_options;
+    std::map<std::string, std::string> vars = environment_->vars;
+    for (const auto& [name, value] : stage.vars) vars[name] = value;
+    for (const auto& [name, value] : vars) plan_options.vars.push_back({name, value});
+    plan_options.var_files = environment_->var_files;
+    plan_options.targets = stage.targets;
+    plan_options.excludes = stage.excludes;
+    plan_options.destroy = stage.kind == StageKind::destroy;
+    plan_options.out = plan_file;
+    emit("stage_planning", stage.name);
+    const auto planned = engine.plan(plan_options);
+    fs::permissions(plan_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+
+    // The model from show -json, streamed to a file and summarised without a DOM.
+    const fs::path shown = journal_.run_dir() / "plans" / (stage.name + ".plan.json");
+    engine.show_json(plan_file, shown);
+    const plan::Summary summary = plan::summarise_file(shown);
+    fs::remove(shown);  // it holds values in clear text; the saved plan is the record
+
+    const Target target = target_of(stage);
+    plan::ProvenanceInput provenance_input{plan_file,
+                                           {terraform::to_string(engine.info().flavour), engine.info().version.str(),
+                                            engine.info().binary},
+                                           target.working_dir,
+                                           target.workspace,
+                                           stage.targets,
+                                           stage.excludes,
+                                           environment_->var_files};
+    const plan::Provenance provenance = plan::make_provenance(provenance_input);
+    plan::write_provenance(provenance, plan::provenance_path(plan_file));
+
+    journal_.update_stage(stage.name, [&](json& s) {
+        s["plan"] = {{"file", plan_file.string()},
+                     {"sha256", provenance.plan_sha256},
+                     {"changes_present", planned.changes_present},
+                     {"summary", counts_json(summary.overall)}};
+        s["engine_launches"] = engine.launches();
+    });
+    emit("stage_planned", stage.name,
+         {{"summary", counts_json(summary.overall)}, {"plan_file", plan_file.string()}, {"sha256", provenance.plan_sha256}});
+
+    if (!planned.changes_present) return stage_status::no_changes;
+
+    // Policies: before any gate, before any apply.
+    // An approval given for a plan that went stale does not carry over to the new plan.
+    const bool approved_in_advance = !approval_void && (options_.auto_approve || options_.approve.count(stage.name) > 0);
+    if (environment_->policies) {
+        const auto violations = plan::evaluate(*environment_->policies, summary, {approved_in_advance});
+        if (!violations.empty()) {
+            journal_.update_stage(stage.name, [&](json& s) { s["policy_violations"] = plan::to_json(violations); });
+            emit("policy_violation", stage.name, {{"violations", plan::to_json(violations)}});
+            // A delete that only needs approval goes to the gate; any other rule refuses.
+            const bool only_approval = std::all_of(violations.begin(), violations.end(),
+                                                   [](const plan::Violation& v) { return v.rule == "approval_required"; });
+            if (!only_approval) return stage_status::policy_violation;
+        }
+    }
+    if (options_.plan_only) return stage_status::succeeded;
+
+    std::string how;
+    if (!needs_approval(stage, summary) && !(environment_->policies && environment_->policies->require_approval_for_delete &&
+                                              summary.overall.delete_ + summary.overall.replace > 0)) {
+        how = "rule";
+    } else if (approved_in_advance) {
+        how = options_.auto_approve ? "auto_approve" : "approve_flag";
+    } else if (options_.ask && !approval_void) {
+        GateRequest request{journal_.run_id(), stage.name, plan::render_text(summary), plan_file.string(),
+                            provenance.plan_sha256, summary.overall.delete_ + summary.overall.replace > 0};
+        emit("gate", stage.name, {{"plan_sha256", provenance.plan_sha256}});
+        if (!options_.ask(request)) {
+            emit("awaiting_approval", stage.name, {{"plan_file", plan_file.string()}, {"sha256", provenance.plan_sha256}});
+            return stage_status::awaiting_approval;
+        }
+        how = "prompt";
+    } else {
+        emit("awaiting_approval", stage.name, {{"plan_file", plan_file.string()}, {"sha256", provenance.plan_sha256}});
+        return stage_status::awaiting_approval;
+    }
+    journal_.update_stage(stage.name, [&](json& s) {
+        s["approval"] = {{"by", how == "rule" ? "rule" : options_.approver},
+                         {"at", now_iso8601()},
+                         {"how", how},
+                         {"plan_sha256", provenance.plan_sha256}};
+    });
+    return apply_saved_plan(stage, engine, plan_file, provenance.plan_sha256, cancel);
+}
+
+std::string Execution::apply_saved_plan(const Stage& stage, terraform::Engine& engine, const fs::path& plan_file,
+                                        const std::string& plan_sha256, process::CancelToken& cancel) {
+    // Apply exactly the reviewed plan: its bytes must still be the ones approved.
+    const std::string actual = plan::sha256_file(plan_file);
+    if (actual != plan_sha256)
+        throw Error(ErrorCode::plan_stale, "the plan file " + plan_file.string() + " changed after it was approved (sha256 " +
+                                               actual + ", approved " + plan_sha256 + "); plan the stage again");
+    emit("stage_applying", stage.name);
+    const auto launches_before = engine.launches();
+    const auto applied = engine.apply({.plan_file = plan_file});
+    {
+        std::lock_guard lock(outputs_mutex_);
+        outputs_.erase(target_of(stage).key());
+    }
+    journal_.update_stage(stage.name, [&](json& s) {
+        s["engine_launches"] = s.value("engine_launches", 0) + (engine.launches() - launches_before);
+        if (applied.summary)
+            s["applied"] = {{"add", applied.summary->add},
+                            {"change", applied.summary->change},
+                            {"remove", applied.summary->remove},
+                            {"import", applied.summary->import}};
+    });
+    return after_apply(stage, cancel);
+}
+
+std::string Execution::after_apply(const Stage& stage, process::CancelToken& cancel, const std::string& item) {
+    if (run_checks(stage, cancel, item)) return stage_status::succeeded;
+    if (cancel.cancelled()) throw Error(ErrorCode::cancelled, "stage '" + stage.name + "' was interrupted during its checks");
+    journal_.update_stage(stage.name, [&](json& s) {
+        s["error"] = {{"code", "check_failed"}, {"message", "a check of stage '" + stage.name + "' failed"}};
+    });
+    return stage.on_failure == OnFailure::rollback ? run_rollback(stage, cancel) : stage_status::failed;
+}
+
+std::string Execution::execute_command_stage(const Stage& stage, process::CancelToken& cancel) {
+    std::vector<std::string> items = stage.for_each;
+    if (items.empty()) items.emplace_back();  // one run, no ${item}
+    json results = json::array();
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i > 0 && stage.wait.count() > 0) {
+            const auto until = Clock::now() + stage.wait;
+            while (Clock::now() < until && !cancel.cancelled()) std::this_thread::sleep_for(50ms);
+        }
+        if (cancel.cancelled()) throw Error(ErrorCode::cancelled, "stage '" + stage.name + "' was interrupted");
+        const auto vars = variables_for(stage, items[i]);
+        emit("command_started", stage.name, {{"item", items[i]}});
+        const auto result = run_command(stage.command, vars, cancel);
+        results.push_back({{"item", items[i]}, {"exit_code", result.exit_code},
+                           {"output", redact_(tail(result.out + result.err))}});
+        journal_.update_stage(stage.name, [&](json& s) { s["commands"] = results; });
+        emit("command_finished", stage.name, {{"item", items[i]}, {"exit_code", result.exit_code}});
+        if (result.cancelled || result.timed_out) {
+            if (result.cancelled) throw Error(ErrorCode::cancelled, "stage '" + stage.name + "' was interrupted");
+            throw Error(ErrorCode::timeout, "the command of stage '" + stage.name + "' timed out");
+        }
+        if (result.exit_code != 0)
+            throw Error(ErrorCode::generic, "the command of stage '" + stage.name + "'" +
+                                                (items[i].empty() ? "" : " (item " + items[i] + ")") + " exited with " +
+                                                std::to_string(result.exit_code) + ": " +
+                                                redact_(tail(result.err.empty() ? result.out : result.err, 300)));
+    }
+    return after_apply(stage, cancel, items.back());
+}
+
+bool Execution::run_checks(const Stage& stage, process::CancelToken& cancel, const std::string& item) {
+    json results = json::array();
+    bool all_passed = true;
+    for (std::size_t i = 0; i < stage.checks.size() && all_passed; ++i) {
+        const Check& check = stage.checks[i];
+        const std::string name = check.name.empty() ? "check " + std::to_string(i + 1) : check.name;
+        const auto vars = variables_for(stage, item);
+        json attempts = json::array();
+        bool passed = false;
+        for (int attempt = 0; attempt <= check.retries && !passed && !cancel.cancelled(); ++attempt) {
+            if (attempt > 0) {
+                const auto until = Clock::now() + check.interval;
+                while (Clock::now() < until && !cancel.cancelled()) std::this_thread::sleep_for(50ms);
+            }
+            const auto result = run_command(check.command, vars, cancel);
+            passed = !result.timed_out && !result.cancelled && result.exit_code == check.expect_exit;
+            attempts.push_back({{"exit_code", result.exit_code},
+                                {"timed_out", result.timed_out},
+                                {"duration_ms", result.duration.count()},
+                                {"output", redact_(tail(result.out + result.err, 1000))}});
+        }
+        results.push_back({{"name", name}, {"passed", passed}, {"attempts", attempts}});
+        journal_.update_stage(stage.name, [&](json& s) { s["checks"] = results; });
+        emit("check_finished", stage.name, {{"check", name}, {"passed", passed}, {"attempts", attempts.size()}});
+        all_passed = passed;
+    }
+    return all_passed;
+}
+
+std::string Execution::run_rollback(const Stage& stage, process::CancelToken& cancel) {
+    emit("rollback_started", stage.name);
+    // The rollback must run even when the stage itself was stopped by its deadline: give it a
+    // fresh token that only a user's interrupt cancels.
+    process::CancelToken rollback_cancel;
+    (void)cancel;
+    bool ok = true;
+    json steps = json::array();
+    const auto vars = variables_for(stage, stage.for_each.empty() ? "" : stage.for_each.back());
+    for (const auto& step : stage.rollback) {
+        if (options_.cancel->cancelled()) rollback_cancel.cancel();
+        const auto result = run_command(step, vars, rollback_cancel);
+        steps.push_back({{"argv", step.argv}, {"exit_code", result.exit_code},
+                         {"output", redact_(tail(result.out + result.err, 1000))}});
+        if (result.exit_code != 0) {
+            ok = false;
+            break;
+        }
+    }
+    journal_.update_stage(stage.name, [&](json& s) { s["rollback"] = steps; });
+    const std::string status = ok ? stage_status::rolled_back : stage_status::rollback_failed;
+    emit("rollback_finished", stage.name, {{"status", status}});
+    return status;
+}
+
+// --- the run -----------------------------------------------------------------------------
+
+void Execution::select_stages(const json& previous_stages) {
+    const StageGraph graph(rollout_.stages);
+    order_ = graph.order();
+    for (const auto& name : order_) needs_[name] = graph.needs_of(name);
+
+    std::set<std::string> selected(order_.begin(), order_.end());
+    if (!options_.only.empty()) selected = std::set<std::string>(options_.only.begin(), options_.only.end());
+    if (!options_.from.empty()) {
+        const auto from = std::find(order_.begin(), order_.end(), options_.from);
+        selected = std::set<std::string>(from, order_.end());
+    }
+    for (const auto& s : previous_stages) previous_[s.value("name", "")] = s;
+    const auto& previous = previous_;
+
+    for (const auto& name : order_) {
+        const Stage& stage = *rollout_.find_stage(name);
+        if (!selected.count(name)) {
+            state_[name] = stage_status::skipped;
+            journal_.update_stage(name, [](json& s) { s["status"] = stage_status::skipped; });
+            continue;
+        }
+        const auto before = previous.find(name);
+        if (before != previous.end() && is_done(before->second.value("status", "")) &&
+            before->second.value("inputs", json()) == stage_inputs(stage)) {
+            state_[name] = before->second["status"].get<std::string>();  // finished earlier: never again
+            emit("stage_reused", name, {{"status", state_[name]}});
+            continue;
+        }
+        state_[name] = stage_status::pending;
+    }
+}
+
+void Execution::finish_stage(const Stage& stage, const std::string& status) {
+    std::lock_guard lock(mutex_);
+    state_[stage.name] = status;
+    busy_keys_.erase(lock_key(stage));
+    --running_;
+    if (!is_done(status)) stop_ = true;
+    changed_.notify_all();
+}
+
+void Execution::schedule() {
+    std::vector<std::thread> threads;
+    std::map<std::string, std::shared_ptr<process::CancelToken>> tokens;
+    std::map<std::string, Clock::time_point> deadlines;
+
+    std::unique_lock lock(mutex_);
+    while (true) {
+        // Deadlines and interrupts: cancel what runs, start nothing new.
+        const auto now = Clock::now();
+        const bool rollout_late = rollout_deadline_ && now >= *rollout_deadline_;
+        if (rollout_late && !deadline_hit_) {
+            deadline_hit_ = true;
+            emit("deadline_exceeded", "", {{"scope", "rollout"}});
+        }
+        if (options_.cancel->cancelled() || rollout_late) stop_ = true;
+        for (auto& [name, token] : tokens) {
+            if (state_[name] != stage_status::running) continue;
+            const auto d = deadlines.find(name);
+            const bool stage_late = d != deadlines.end() && now >= d->second;
+            if (stage_late && !token->cancelled()) emit("deadline_exceeded", name, {{"scope", "stage"}});
+            if (options_.cancel->cancelled() || rollout_late || stage_late) token->cancel();
+        }
+
+        if (!stop_) {
+            for (const auto& name : order_) {
+                if (running_ >= std::max(1, options_.parallelism)) break;
+                if (state_[name] != stage_status::pending) continue;
+                const bool ready = std::all_of(needs_[name].begin(), needs_[name].end(), [&](const std::string& need) {
+                    const auto& s = state_[need];
+                    return is_done(s) || s == stage_status::skipped;
+                });
+                const Stage& stage = *rollout_.find_stage(name);
+                const std::string key = lock_key(stage);
+                if (!ready || (!key.empty() && busy_keys_.count(key))) continue;
+                if (!key.empty()) busy_keys_.insert(key);
+                state_[name] = stage_status::running;
+                ++running_;
+                auto token = std::make_shared<process::CancelToken>();
+                tokens[name] = token;
+                if (stage.deadline) deadlines[name] = Clock::now() + *stage.deadline;
+                threads.emplace_back([this, &stage, token] {
+                    std::string status;
+                    try {
+                        status = execute(stage, *token);
+                    } catch (const std::exception& e) {
+                        log().error("stage {}: {}", stage.name, e.what());
+                        status = stage_status::failed;
+                    }
+                    finish_stage(stage, status);
+                });
+            }
+        }
+        if (running_ == 0) break;  // nothing runs, and nothing more can start
+        changed_.wait_for(lock, 100ms);
+    }
+    lock.unlock();
+    for (auto& t : threads) t.join();
+}
+
+std::string Execution::run_status() const {
+    if (options_.cancel->cancelled() && !deadline_hit_) return run_status::interrupted;
+    std::set<std::string> seen;
+    for (const auto& [name, status] : state_) seen.insert(status);
+    if (deadline_hit_ || seen.count(stage_status::deadline_exceeded)) return run_status::deadline_exceeded;
+    if (seen.count(stage_status::interrupted)) return run_status::interrupted;
+    if (seen.count(stage_status::rollback_failed)) return run_status::rollback_failed;
+    if (seen.count(stage_status::rolled_back)) return run_status::rolled_back;
+    if (seen.count(stage_status::failed)) return run_status::failed;
+    if (seen.count(stage_status::policy_violation)) return run_status::policy_violation;
+    if (seen.count(stage_status::awaiting_approval)) return run_status::awaiting_approval;
+    if (seen.count(stage_status::pending) || seen.count(stage_status::running)) return run_status::failed;
+    return run_status::succeeded;
+}
+
+// An untargeted plan of each root: anything left to change means the stages did not cover
+// the whole configuration (or someone changed the infrastructure meanwhile).
+void Execution::converge() {
+    std::map<std::string, const Stage*> roots;  // one stage per target stands for its root
+    for (const auto& stage : rollout_.stages)
+        if (stage.kind != StageKind::command) roots.emplace(target_of(stage).key(), &stage);
+    json result = json::array();
+    bool converged = true;
+    for (const auto& [key, stage] : roots) {
+        process::CancelToken cancel;
+        if (options_.cancel->cancelled()) break;
+        terraform::Engine engine = engine_for(*stage, cancel);
+        terraform::PlanOptions plan_options;
+        for (const auto& [name, value] : environment_->vars) plan_options.vars.push_back({name, value});
+        plan_options.var_files = environment_->var_files;
+        const fs::path plan_file = journal_.run_dir() / "plans" / "converge.tfplan";
+        plan_options.out = plan_file;
+        const auto planned = engine.plan(plan_options);
+        json addresses = json::array();
+        if (planned.changes_present) {
+            converged = false;
+            const fs::path shown = journal_.run_dir() / "plans" / "converge.plan.json";
+            engine.show_json(plan_file, shown);
+            for (const auto& change : plan::summarise_file(shown).changes)
+                if (change.kind != plan::ChangeKind::no_op && change.kind != plan::ChangeKind::read)
+                    addresses.push_back(change.address);
+            fs::remove(shown);
+        }
+        fs::remove(plan_file);
+        result.push_back({{"root", target_of(*stage).working_dir.string()},
+                          {"workspace", target_of(*stage).workspace},
+                          {"changes_present", planned.changes_present},
+                          {"addresses", addresses},
+                          {"engine_launches", engine.launches()}});
+    }
+    journal_.update([&](json& doc) {
+        doc["convergence"] = {{"status", converged ? "converged" : "unconverged"}, {"roots", result}};
+    });
+    emit("convergence", "", {{"status", converged ? "converged" : "unconverged"}, {"roots", result}});
+}
+
+RunResult Execution::run(const json& previous_stages) {
+    if (environment_->deadline) rollout_deadline_ = Clock::now() + *environment_->deadline;
+    select_stages(previous_stages);
+
+    // A local lock per root and workspace: a second rollout is refused now, not halfway.
+    std::set<std::string> keys;
+    for (const auto& stage : rollout_.stages) {
+        if (stage.kind == StageKind::command) continue;
+        const Target target = target_of(stage);
+        if (keys.insert(target.key()).second)
+            // Next to Terraform's own data, so that any rollout file or state dir sees it.
+            locks_.push_back(std::make_unique<RolloutLock>(target.working_dir / ".terraform" / "tfstage-locks",
+                                                           target.working_dir, target.workspace, journal_.run_id()));
+    }
+    journal_.update([&](json& doc) {
+        doc["status"] = run_status::running;
+        doc["pid"] = ::getpid();
+    });
+    emit("run_started", "", {{"environment", environment_->name}, {"stages", order_}});
+
+    schedule();
+    std::string status = run_status();
+    if (status == run_status::succeeded && !options_.plan_only && options_.converge && rollout_.converge) {
+        try {
+            converge();
+            const bool converged = journal_.snapshot()["convergence"].value("status", "") == "converged";
+            if (!converged && options_.unconverged == UnconvergedIs::failure) status = run_status::unconverged;
+        } catch (const Error& e) {
+            journal_.update([&](json& doc) { doc["convergence"] = {{"status", "error"}, {"error", error_json(e)}}; });
+            status = options_.cancel->cancelled() ? run_status::interrupted : run_status::failed;
+        }
+    }
+    journal_.update([&](json& doc) {
+        doc["status"] = status;
+        doc["finished_at"] = now_iso8601();
+    });
+    emit("rollout_finished", "", {{"status", status}});
+    locks_.clear();
+    return {journal_.run_id(), status, journal_.snapshot()};
+}
+
+json journal_header(const Rollout& rollout, const RunOptions& options, const std::string& kind) {
+    json approve = json::array();
+    for (const auto& a : options.approve) approve.push_back(a);
+    return {{"kind", kind},
+            {"rollout_file", rollout.file.string()},
+            {"rollout_sha256", plan::sha256_file(rollout.file)},
+            {"name", rollout.name},
+            {"environment", options.environment},
+            {"started_at", now_iso8601()},
+            {"status", run_status::running},
+            {"options",
+             {{"auto_approve", options.auto_approve},
+              {"approve", approve},
+              {"only", options.only},
+              {"from", options.from},
+              {"parallelism", options.parallelism},
+              {"plan_only", options.plan_only}}}};
+}
+
+void check_stage_names(const Rollout& rollout, const RunOptions& options) {
+    auto known = [&](const std::string& name) { return rollout.find_stage(name) != nullptr; };
+    for (const auto& name : options.only)
+        if (!known(name)) throw Error(ErrorCode::invalid_argument, "--only names no stage '" + name + "'");
+    for (const auto& name : options.approve)
+        if (!known(name)) throw Error(ErrorCode::invalid_argument, "--approve names no stage '" + name + "'");
+    if (!options.from.empty() && !known(options.from))
+        throw Error(ErrorCode::invalid_argument, "--from names no stage '" + options.from + "'");
+    if (rollout.find_environment(options.environment) == nullptr) {
+        std::string names;
+        for (const auto& e : rollout.environments) names += (names.empty() ? "" : ", ") + e.name;
+        throw Error(ErrorCode::invalid_argument,
+                    "no environment '" + options.environment + "' in " + rollout.file.string() + " (it has: " + names + ")");
+    }
+}
+
+}  // namespace
+
+json Event::to_json() const {
+    json out = data.is_object() ? data : json::object();
+    out["type"] = type;
+    out["time"] = time;
+    out["run"] = run;
+    if (!stage.empty()) out["stage"] = stage;
+    return out;
+}
+
+fs::path default_state_dir(const Rollout& rollout) { return rollout.base_dir / ".tfstage"; }
+
+RunResult run_rollout(const Rollout& rollout, RunOptions options) {
+    check_stage_names(rollout, options);
+    if (options.state_dir.empty()) options.state_dir = default_state_dir(rollout);
+    Journal journal = Journal::create(options.state_dir, journal_header(rollout, options, options.plan_only ? "plan" : "run"));
+    Execution execution(rollout, options, std::move(journal));
+    return execution.run(json::array());
+}
+
+RunResult resume_rollout(const fs::path& state_dir, const std::string& run_id, RunOptions options) {
+    std::string id = run_id;
+    if (id.empty()) {
+        const auto latest = Journal::latest_run(state_dir);
+        if (!latest) throw Error(ErrorCode::not_found, "there is no run to resume in " + state_dir.string());
+        id = *latest;
+    }
+    Journal journal = Journal::open(state_dir, id);
+    const json before = journal.snapshot();
+    const std::string status = before.value("status", "");
+    if (status == run_status::succeeded)
+        throw Error(ErrorCode::invalid_argument, "run " + id + " already succeeded; start a new run instead");
+    const Rollout rollout = load_rollout_file(before.value("rollout_file", ""));
+    options.environment = before.value("environment", "");
+    options.state_dir = state_dir;
+    const json& saved = before["options"];
+    options.auto_approve = options.auto_approve || saved.value("auto_approve", false);
+    if (options.only.empty() && saved.contains("only")) options.only = saved["only"].get<std::vector<std::string>>();
+    if (options.from.empty()) options.from = saved.value("from", "");
+    check_stage_names(rollout, options);
+    json approve = json::array();
+    for (const auto& a : options.approve) approve.push_back(a);
+    journal.update([&](json& doc) {
+        doc["resumed"].push_back({{"at", now_iso8601()}, {"approve", approve}});
+        doc["status"] = run_status::running;
+        doc.erase("finished_at");
+    });
+    Execution execution(rollout, options, std::move(journal));
+    return execution.run(before["stages"]);
+}
+
+}  // namespace tfstage::rollout
