@@ -15,6 +15,7 @@ void register_resume(CLI::App& app, Context& context) {
     };
     auto args = std::make_shared<Args>();
     auto* resume = app.add_subcommand("resume", "continue a stopped run: finished stages are not applied again");
+    resume->fallthrough();  // global options (--json) may follow the verb
     resume->add_option("RUN", args->run, "the run id (default: the latest run)");
     resume->add_option("--approve", args->approve, "approve this stage's saved plan (repeatable)");
     resume->add_flag("--auto-approve", args->auto_approve, "approve every gate");

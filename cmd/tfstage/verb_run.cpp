@@ -22,6 +22,7 @@ struct RunArgs {
 };
 
 void add_common(CLI::App* sub, RunArgs& a) {
+    sub->fallthrough();  // global options (--json, --cli-config) may follow the verb: `run FILE -e ENV --json`
     sub->add_option("FILE", a.file, "the rollout file (YAML or JSON)")->required();
     sub->add_option("-e,--env", a.environment, "the environment to roll out")->required();
     sub->add_option("--only", a.only, "run only this stage (repeatable); the rest are skipped");

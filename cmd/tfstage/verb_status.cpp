@@ -35,6 +35,7 @@ void register_status(CLI::App& app, Context& context) {
     auto run_id = std::make_shared<std::string>();
     auto state_dir = std::make_shared<std::string>(".tfstage");
     auto* status = app.add_subcommand("status", "show a run's stages from its journal (default: the latest run)");
+    status->fallthrough();  // global options (--json) may follow the verb
     status->add_option("RUN", *run_id, "the run id");
     status->add_option("--state-dir", *state_dir, "the state directory (default: ./.tfstage)");
     status->callback([&context, run_id, state_dir] {
@@ -56,6 +57,7 @@ void register_status(CLI::App& app, Context& context) {
 
     auto history_dir = std::make_shared<std::string>(".tfstage");
     auto* history = app.add_subcommand("history", "list the runs, oldest first");
+    history->fallthrough();
     history->add_option("--state-dir", *history_dir, "the state directory (default: ./.tfstage)");
     history->callback([&context, history_dir] {
         for (const auto& run : rollout::Journal::history(*history_dir)) {

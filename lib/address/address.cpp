@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 
+#include "support/utf8.hpp"
+
 namespace tfstage::address {
 namespace {
 
@@ -13,24 +15,6 @@ bool is_ident_start(char c) {
 
 bool is_ident_char(char c) {
     return is_ident_start(c) || (c >= '0' && c <= '9') || c == '-';
-}
-
-void append_utf8(std::string& out, std::uint32_t cp) {
-    if (cp < 0x80) {
-        out += static_cast<char>(cp);
-    } else if (cp < 0x800) {
-        out += static_cast<char>(0xC0 | (cp >> 6));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else if (cp < 0x10000) {
-        out += static_cast<char>(0xE0 | (cp >> 12));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    } else {
-        out += static_cast<char>(0xF0 | (cp >> 18));
-        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-        out += static_cast<char>(0x80 | (cp & 0x3F));
-    }
 }
 
 // Recursive-descent parser over one address or pattern; every error names its column.

@@ -6,6 +6,7 @@
 
 #include "plan/json_reader.hpp"
 #include "support/error.hpp"
+#include "support/utf8.hpp"
 
 namespace tfstage::plan {
 namespace {
@@ -287,21 +288,7 @@ std::string utf16_to_utf8(std::size_t count, Unit unit) {
         } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
             throw Error(ErrorCode::parse_error, "invalid UTF-16 text: a lone surrogate at code unit " + std::to_string(i));
         }
-        if (cp < 0x80) {
-            out += static_cast<char>(cp);
-        } else if (cp < 0x800) {
-            out += static_cast<char>(0xC0 | (cp >> 6));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else if (cp < 0x10000) {
-            out += static_cast<char>(0xE0 | (cp >> 12));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        } else {
-            out += static_cast<char>(0xF0 | (cp >> 18));
-            out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-            out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-            out += static_cast<char>(0x80 | (cp & 0x3F));
-        }
+        append_utf8(out, cp);
     }
     return out;
 }

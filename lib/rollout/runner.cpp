@@ -144,7 +144,10 @@ private:
     Target target_of(const Stage& stage) const;
     terraform::Engine engine_for(const Stage& stage, process::CancelToken& cancel);
     void prepare(const Target& target);
-    json stage_inputs(const Stage& stage) const;
+    json stage_inputs(const Stage& stage);
+    const terraform::EngineInfo& engine_info(const Target& target);
+    // Options every engine of a target shares; cancelled by `cancel` (the run's by default).
+    terraform::EngineOptions engine_options(const Target& target, const std::shared_ptr<process::CancelToken>& cancel);
     Variables variables_for(const Stage& stage, const std::string& item);
     process::Result run_command(const CommandSpec& spec, const Variables& vars, process::CancelToken& cancel);
     bool needs_approval(const Stage& stage, const plan::Summary& summary) const;
@@ -166,7 +169,10 @@ private:
     std::mutex mutex_;
     std::condition_variable changed_;
 
+    std::mutex ask_mutex_;
     std::mutex prepare_mutex_;
+    std::mutex info_mutex_;
+    std::map<std::string, terraform::EngineInfo> engine_infos_;  // target key -> version -json, asked once
     std::set<std::string> prepared_;  // targets already initialised and on their workspace
     std::mutex outputs_mutex_;
     std::map<std::string, json> outputs_;  // target key -> output -json (dropped after an apply)
@@ -174,6 +180,7 @@ private:
     std::map<std::string, json> previous_;  // the stages' records before this resume
 
     std::atomic<bool> deadline_hit_{false};
+    std::set<std::string> stage_deadline_hit_;  // stages the scheduler cancelled for their deadline (under mutex_)
     std::optional<Clock::time_point> rollout_deadline_;
     std::vector<std::unique_ptr<RolloutLock>> locks_;
 };
@@ -210,19 +217,17 @@ std::string Execution::lock_key(const Stage& stage) const {
 terraform::Engine Execution::engine_for(const Stage& stage, process::CancelToken& cancel) {
     const Target target = target_of(stage);
     prepare(target);
-    terraform::EngineOptions o;
-    o.working_dir = target.working_dir;
-    o.binary = target.engine;
-    o.cli_config_file = options_.cli_config;
-    o.workspace = target.workspace;
-    o.grace = options_.grace;
     // The engine's token is the stage's own: a stage deadline cancels only this stage.
-    o.cancel = std::shared_ptr<process::CancelToken>(std::shared_ptr<void>(), &cancel);
+    terraform::EngineOptions o =
+        engine_options(target, std::shared_ptr<process::CancelToken>(std::shared_ptr<void>(), &cancel));
     const std::string name = stage.name;
     auto planned = std::make_shared<int>(0);
     auto done = std::make_shared<int>(0);
     o.on_event = [this, name, planned, done](const terraform::UiEvent& e) {
         using terraform::UiEventType;
+        // Each command's stream starts with its version message: count the apply's own
+        // planned changes, not the plan's as well (that showed 1/2 for one resource).
+        if (e.type == UiEventType::version) *planned = *done = 0;
         if (e.type == UiEventType::planned_change && e.action != "read") ++*planned;
         if (e.type == UiEventType::apply_complete || e.type == UiEventType::apply_errored) {
             ++*done;
@@ -240,11 +245,8 @@ terraform::Engine Execution::engine_for(const Stage& stage, process::CancelToken
 void Execution::prepare(const Target& target) {
     std::lock_guard lock(prepare_mutex_);
     if (prepared_.count(target.key())) return;
-    terraform::EngineOptions o;
-    o.working_dir = target.working_dir;
-    o.binary = target.engine;
-    o.cli_config_file = options_.cli_config;
-    o.cancel = options_.cancel;
+    terraform::EngineOptions o = engine_options(target, nullptr);
+    o.workspace.clear();  // it may not exist yet: select-or-create below
     terraform::Engine engine(o);
     engine.init();
     if (target.workspace != "default") engine.workspace_select_or_create(target.workspace);
@@ -259,7 +261,35 @@ void Execution::prepare(const Target& target) {
 
 // What a stage's result depends on: when these are unchanged, a finished stage need not run
 // again on resume. Variable values go in only as part of one hash (they may be secret).
-json Execution::stage_inputs(const Stage& stage) const {
+// The engine of a target, asked once per run (`version -json`): every Engine made after that
+// starts with it, so a stage costs only its plan, show and apply launches.
+const terraform::EngineInfo& Execution::engine_info(const Target& target) {
+    std::lock_guard lock(info_mutex_);
+    auto it = engine_infos_.find(target.key());
+    if (it == engine_infos_.end()) {
+        terraform::EngineOptions o;
+        o.working_dir = target.working_dir;
+        o.binary = target.engine;
+        o.cli_config_file = options_.cli_config;
+        it = engine_infos_.emplace(target.key(), terraform::Engine(o).info()).first;
+    }
+    return it->second;
+}
+
+terraform::EngineOptions Execution::engine_options(const Target& target,
+                                                   const std::shared_ptr<process::CancelToken>& cancel) {
+    terraform::EngineOptions o;
+    o.working_dir = target.working_dir;
+    o.binary = target.engine;
+    o.cli_config_file = options_.cli_config;
+    o.workspace = target.workspace;
+    o.grace = options_.grace;
+    o.cancel = cancel ? cancel : options_.cancel;
+    o.known_info = engine_info(target);
+    return o;
+}
+
+json Execution::stage_inputs(const Stage& stage) {
     json inputs{{"kind", static_cast<int>(stage.kind)}, {"targets", stage.targets}, {"excludes", stage.excludes}};
     if (stage.kind == StageKind::command) {
         inputs["argv"] = stage.command.argv;
@@ -269,6 +299,8 @@ json Execution::stage_inputs(const Stage& stage) const {
     const Target target = target_of(stage);
     inputs["working_dir"] = target.working_dir.string();
     inputs["workspace"] = target.workspace;
+    const auto& info = engine_info(target);
+    inputs["engine"] = std::string(terraform::to_string(info.flavour)) + " " + info.version.str();
     json files = json::array();
     for (const auto& file : environment_->var_files) {
         std::string hash;
@@ -322,13 +354,7 @@ Variables Execution::variables_for(const Stage& stage, const std::string& item) 
         if (it == outputs_.end()) {
             process::CancelToken unused;
             prepare(target);
-            terraform::EngineOptions o;
-            o.working_dir = target.working_dir;
-            o.binary = target.engine;
-            o.cli_config_file = options_.cli_config;
-            o.workspace = target.workspace;
-            o.cancel = options_.cancel;
-            it = outputs_.emplace(target.key(), terraform::Engine(o).outputs()).first;
+            it = outputs_.emplace(target.key(), terraform::Engine(engine_options(target, nullptr)).outputs()).first;
         }
         outputs = it->second;
     }
@@ -371,11 +397,14 @@ bool Execution::needs_approval(const Stage& stage, const plan::Summary& summary)
 // --- stage execution -----------------------------------------------------------------------
 
 std::string Execution::execute(const Stage& stage, process::CancelToken& cancel) {
+    // Outside the journal's lock: it may run the engine (`version -json`), which must never
+    // wait while holding the journal.
+    const json inputs = stage_inputs(stage);
     journal_.update_stage(stage.name, [&](json& s) {
         s["status"] = stage_status::running;
         s["kind"] = stage.kind == StageKind::command ? "command" : stage.kind == StageKind::destroy ? "destroy" : "apply";
         s["started_at"] = now_iso8601();
-        s["inputs"] = stage_inputs(stage);
+        s["inputs"] = inputs;
         s.erase("error");
     });
     emit("stage_started", stage.name, {{"kind", describe_stage(stage)}});
@@ -397,9 +426,12 @@ std::string Execution::execute(const Stage& stage, process::CancelToken& cancel)
         });
         emit("stage_error", stage.name, {{"code", to_string(e.code())}, {"message", message}});
         if (cancel.cancelled()) {
-            status = deadline_hit_ || (stage.deadline && Clock::now() - started >= *stage.deadline)
-                         ? stage_status::deadline_exceeded
-                         : stage_status::interrupted;
+            bool stage_late = false;
+            {
+                std::lock_guard lock(mutex_);
+                stage_late = stage_deadline_hit_.count(stage.name) > 0;
+            }
+            status = deadline_hit_ || stage_late ? stage_status::deadline_exceeded : stage_status::interrupted;
         } else {
             status = stage.on_failure == OnFailure::rollback ? run_rollback(stage, cancel) : stage_status::failed;
         }
@@ -521,7 +553,10 @@ std::string Execution::execute_terraform(const Stage& stage, process::CancelToke
         GateRequest request{journal_.run_id(), stage.name, plan::render_text(summary), plan_file.string(),
                             provenance.plan_sha256, summary.overall.delete_ + summary.overall.replace > 0};
         emit("gate", stage.name, {{"plan_sha256", provenance.plan_sha256}});
-        if (!options_.ask(request)) {
+        std::unique_lock ask_lock(ask_mutex_);  // one question at a time on the terminal
+        const bool yes = options_.ask(request);
+        ask_lock.unlock();
+        if (!yes) {
             emit("awaiting_approval", stage.name, {{"plan_file", plan_file.string()}, {"sha256", provenance.plan_sha256}});
             return stage_status::awaiting_approval;
         }
@@ -696,7 +731,8 @@ void Execution::finish_stage(const Stage& stage, const std::string& status) {
     state_[stage.name] = status;
     busy_keys_.erase(lock_key(stage));
     --running_;
-    if (!is_done(status)) stop_ = true;
+    // A command stage skipped by `tfstage plan` is no failure: the stages after it still plan.
+    if (!is_done(status) && status != stage_status::skipped) stop_ = true;
     changed_.notify_all();
 }
 
@@ -719,7 +755,10 @@ void Execution::schedule() {
             if (state_[name] != stage_status::running) continue;
             const auto d = deadlines.find(name);
             const bool stage_late = d != deadlines.end() && now >= d->second;
-            if (stage_late && !token->cancelled()) emit("deadline_exceeded", name, {{"scope", "stage"}});
+            if (stage_late && !token->cancelled()) {
+                stage_deadline_hit_.insert(name);
+                emit("deadline_exceeded", name, {{"scope", "stage"}});
+            }
             if (options_.cancel->cancelled() || rollout_late || stage_late) token->cancel();
         }
 
@@ -786,8 +825,14 @@ void Execution::converge() {
         process::CancelToken cancel;
         if (options_.cancel->cancelled()) break;
         terraform::Engine engine = engine_for(*stage, cancel);
+        // The configuration as the rollout leaves it: the environment's vars, then each stage's
+        // of this root in order (a scaling stage's -var is the desired end state).
+        std::map<std::string, std::string> vars = environment_->vars;
+        for (const auto& other : rollout_.stages)
+            if (other.kind != StageKind::command && target_of(other).key() == key)
+                for (const auto& [name, value] : other.vars) vars[name] = value;
         terraform::PlanOptions plan_options;
-        for (const auto& [name, value] : environment_->vars) plan_options.vars.push_back({name, value});
+        for (const auto& [name, value] : vars) plan_options.vars.push_back({name, value});
         plan_options.var_files = environment_->var_files;
         const fs::path plan_file = journal_.run_dir() / "plans" / "converge.tfplan";
         plan_options.out = plan_file;
@@ -821,13 +866,26 @@ RunResult Execution::run(const json& previous_stages) {
 
     // A local lock per root and workspace: a second rollout is refused now, not halfway.
     std::set<std::string> keys;
-    for (const auto& stage : rollout_.stages) {
-        if (stage.kind == StageKind::command) continue;
-        const Target target = target_of(stage);
-        if (keys.insert(target.key()).second)
-            // Next to Terraform's own data, so that any rollout file or state dir sees it.
-            locks_.push_back(std::make_unique<RolloutLock>(target.working_dir / ".terraform" / "tfstage-locks",
-                                                           target.working_dir, target.workspace, journal_.run_id()));
+    try {
+        for (const auto& stage : rollout_.stages) {
+            if (stage.kind == StageKind::command) continue;
+            const Target target = target_of(stage);
+            if (keys.insert(target.key()).second)
+                // Next to Terraform's own data, so that any rollout file or state dir sees it.
+                locks_.push_back(std::make_unique<RolloutLock>(target.working_dir / ".terraform" / "tfstage-locks",
+                                                               target.working_dir, target.workspace, journal_.run_id()));
+        }
+    } catch (const Error& e) {
+        // Refused: the run ends here and its journal says so, instead of staying "running"
+        // for ever (and being what `status` and `resume` pick as the latest run).
+        locks_.clear();
+        journal_.update([&](json& doc) {
+            doc["status"] = run_status::failed;
+            doc["error"] = error_json(e);
+            doc["finished_at"] = now_iso8601();
+        });
+        emit("rollout_finished", "", {{"status", run_status::failed}, {"error", error_json(e)}});
+        throw;
     }
     journal_.update([&](json& doc) {
         doc["status"] = run_status::running;
@@ -872,7 +930,9 @@ json journal_header(const Rollout& rollout, const RunOptions& options, const std
               {"only", options.only},
               {"from", options.from},
               {"parallelism", options.parallelism},
-              {"plan_only", options.plan_only}}}};
+              {"plan_only", options.plan_only},
+              {"converge", options.converge},
+              {"unconverged", options.unconverged == UnconvergedIs::warning ? "warning" : "failure"}}}};
 }
 
 void check_stage_names(const Rollout& rollout, const RunOptions& options) {
@@ -931,6 +991,13 @@ RunResult resume_rollout(const fs::path& state_dir, const std::string& run_id, R
     options.auto_approve = options.auto_approve || saved.value("auto_approve", false);
     if (options.only.empty() && saved.contains("only")) options.only = saved["only"].get<std::vector<std::string>>();
     if (options.from.empty()) options.from = saved.value("from", "");
+    // The run goes on as it was started: a `tfstage plan` (or --dry-run) run stays plan-only
+    // (its stages "succeeded" without applying anything, and must never count as applied), and
+    // keeps its parallelism and convergence settings.
+    options.plan_only = options.plan_only || saved.value("plan_only", false) || before.value("kind", "") == "plan";
+    options.parallelism = saved.value("parallelism", options.parallelism);
+    options.converge = saved.value("converge", options.converge);
+    if (saved.value("unconverged", "") == "warning") options.unconverged = UnconvergedIs::warning;
     check_stage_names(rollout, options);
     json approve = json::array();
     for (const auto& a : options.approve) approve.push_back(a);

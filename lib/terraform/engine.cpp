@@ -216,8 +216,8 @@ ValidateResult parse_validate_json(const json& parsed) {
     return validation;
 }
 
-Engine::Engine(EngineOptions options) : options_(std::move(options)) {
-    binary_ = discover_binary(options_.binary);
+Engine::Engine(EngineOptions options) : options_(std::move(options)), info_(options_.known_info) {
+    binary_ = info_ ? fs::path(info_->binary) : discover_binary(options_.binary);
     if (options_.working_dir.empty()) options_.working_dir = fs::current_path();
     std::error_code ec;
     if (!fs::is_directory(options_.working_dir, ec))

@@ -61,6 +61,8 @@ struct EngineOptions {
     std::chrono::milliseconds timeout{0};  // per command; 0: none
     std::chrono::milliseconds grace{std::chrono::seconds(10)};
     std::shared_ptr<process::CancelToken> cancel;
+    // What `version -json` said, when the caller already knows it: saves one launch per Engine.
+    std::optional<EngineInfo> known_info;
     EventCallback on_event;    // -json UI events of plan, apply and destroy
     OutputCallback on_output;  // raw lines of the other commands
 };
