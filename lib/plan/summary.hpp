@@ -1,9 +1,10 @@
 // Plan summaries: counts overall and per module, plus the list of changes. Two ways in that
-// always agree: from a parsed Plan, or straight from the JSON text with simdjson, reading only
+// always agree: from a parsed Plan, or straight from the JSON text, streamed, reading only
 // resource_changes[].{address, module_address, change.actions, change.importing, action_reason}
 // (for plans of hundreds of MB).
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <map>
@@ -55,8 +56,13 @@ struct Summary {
 Summary summarise(const Plan& plan);
 
 // The fast path. Same errors as parse_plan (parse_error naming the JSON path; unsupported
-// format_version), without building a DOM.
-Summary summarise_text(std::string_view json_text);
-Summary summarise_file(const std::filesystem::path& path);
+// format_version), without building a DOM. It streams: the input is read through a window of
+// `window` bytes (default 1 MiB; tests pass tiny ones), the top-level object is walked with a
+// small scanner (json_scanner.hpp), and each resource change is handed to simdjson with only
+// the members read here, its large before/after values skipped. Memory stays near the window
+// size plus the summary, whatever the size of the plan.
+inline constexpr std::size_t summary_window = std::size_t{1} << 20;
+Summary summarise_text(std::string_view json_text, std::size_t window = summary_window);
+Summary summarise_file(const std::filesystem::path& path, std::size_t window = summary_window);
 
 }  // namespace tfstage::plan

@@ -1,5 +1,8 @@
 // Summary counts, checked against numbers read from the fixtures by hand (python/jq), and
 // the fast simdjson path checked against the full model on every fixture.
+#include <optional>
+#include <random>
+
 #include <doctest/doctest.h>
 
 #include "plan/fixtures.hpp"
@@ -115,5 +118,173 @@ TEST_CASE("plan summary: truncating a real plan anywhere gives an error, never a
         std::string truncated = text.substr(0, cut);
         CHECK_THROWS_AS(summarise_text(truncated), tfstage::Error);
         CHECK_THROWS_AS(parse_plan(truncated), tfstage::Error);
+    }
+}
+
+// ---- the streamed reader: windows, key order, malformed input ---------------------------
+
+namespace {
+
+// Window sizes that put chunk edges everywhere: inside strings, escapes, multi-byte UTF-8
+// sequences, numbers, literals and keys, and between the elements of resource_changes.
+// (The scanner's minimum is 4 bytes, the longest UTF-8 sequence; 1 is raised to it.)
+const std::size_t tiny_windows[] = {1, 4, 5, 7, 13, 64, 4096};
+
+std::string error_of_text(const std::string& text, std::size_t window = summary_window) {
+    try {
+        summarise_text(text, window);
+    } catch (const tfstage::Error& e) {
+        return e.what();
+    }
+    return "(no error)";
+}
+
+}  // namespace
+
+TEST_CASE("plan summary: tiny windows (chunk edges everywhere) give the same summary on every fixture") {
+    for (const auto& path : fixtures_in("plan")) {
+        Summary full = summarise(parse_plan_file(path));
+        std::string text = read_file(path);
+        for (std::size_t window : tiny_windows) {
+            CAPTURE(path.string());
+            CAPTURE(window);
+            CHECK(summarise_text(text, window) == full);
+            CHECK(summarise_file(path, window) == full);
+        }
+    }
+}
+
+TEST_CASE("plan summary: multi-byte UTF-8, escapes and escaped keys across window edges") {
+    // "é" (2 bytes), "€" (3) and "😀" (4) in addresses, an escaped key, an escaped quote and a
+    // \u escape, pretty-printed, and a skipped after value full of the same.
+    const std::string text = R"({
+  "format_version" : "1.2",
+  "resource_changes" : [
+    {
+      "address" : "terraform_data.x[\"caf\u00e9 é € 😀\"]",
+      "module_addr\u0065ss" : "module.m[\"😀\"]",
+      "change" : {
+        "after" : {"a\"b" : ["é€😀\\", 1.5e-3, -0, true, false, null, {}, [], "\u0041\t"]},
+        "actions" : [ "create" ],
+        "importing" : { "id" : "😀" }
+      },
+      "action_reason" : "replace_because_tainted"
+    },
+    {"address":"terraform_data.y","change":{"actions":["delete","create"],"before":"€€€€€€€€"}}
+  ]
+}
+)";
+    Summary full = summarise(parse_plan(text));
+    REQUIRE(full.changes.size() == 2);
+    CHECK(full.changes[0].module_address == "module.m[\"😀\"]");
+    for (std::size_t window = 1; window <= 64; ++window) {
+        CAPTURE(window);
+        CHECK(summarise_text(text, window) == full);
+    }
+}
+
+TEST_CASE("plan summary: resource_changes may come before format_version") {
+    const std::string text =
+        R"({"resource_changes":[{"address":"a.b","change":{"actions":["create"]}},)"
+        R"({"address":"a.c","module_address":"module.m","change":{"actions":["update"]}}],"format_version":"1.2"})";
+    Summary full = summarise(parse_plan(text));
+    for (std::size_t window : tiny_windows) {
+        CAPTURE(window);
+        Summary fast = summarise_text(text, window);
+        CHECK(fast == full);
+        CHECK(fast.format_version == "1.2");
+        CHECK(fast.overall.create == 1);
+        CHECK(fast.overall.update == 1);
+    }
+    // Still checked at the end: a wrong or missing format_version after resource_changes fails.
+    CHECK_THROWS_WITH_AS(summarise_text(R"({"resource_changes":[{"address":"a.b","change":{"actions":["create"]}}],"format_version":"2.0"})"),
+                         doctest::Contains("2.0"), tfstage::Error);
+    CHECK(error_of_text(R"({"resource_changes":[{"address":"a.b","change":{"actions":["create"]}}],"other":1})").find("format_version") !=
+          std::string::npos);
+}
+
+TEST_CASE("plan summary: malformed values the summary skips are still errors, naming the path") {
+    const auto with_after = [](const std::string& after) {
+        return R"({"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["create"],"after":)" + after +
+               "}}]}";
+    };
+    for (std::size_t window : {std::size_t{4}, std::size_t{7}, summary_window}) {
+        CAPTURE(window);
+        for (const std::string& bad : {std::string(R"({"a":[1 2]})"), std::string(R"({"a" 1})"), std::string(R"({"a":tru})"),
+                                       std::string(R"("bad \q escape")"), std::string(R"("\u12G4")"), std::string("\"tab\there\""),
+                                       std::string("\"\xC3\""), std::string("\"\xFF\""), std::string(R"({"a":01})"),
+                                       std::string(R"([1,])"), std::string(R"({,})"), std::string(R"(-)"), std::string(R"(1.)")}) {
+            CAPTURE(bad);
+            std::string error = error_of_text(with_after(bad), window);
+            CHECK(error.find("invalid plan JSON at resource_changes[0].change.after") != std::string::npos);
+            CHECK_THROWS_AS(parse_plan(with_after(bad)), tfstage::Error);
+        }
+        // Elsewhere in the document too.
+        CHECK(error_of_text(R"({"format_version":"1.2","planned_values":{"x":[}})", window).find("planned_values") != std::string::npos);
+        CHECK(error_of_text(R"({"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["create"]}} {}]})", window)
+                  .find("resource_changes") != std::string::npos);
+        CHECK(error_of_text(R"({"format_version":"1.2","resource_changes":7})", window).find("resource_changes") != std::string::npos);
+        CHECK(error_of_text(R"({"format_version":"1.2","resource_changes":[7]})", window).find("resource_changes[0]") !=
+              std::string::npos);
+        CHECK(error_of_text(R"({"format_version":1.2})", window).find("format_version") != std::string::npos);
+        CHECK(error_of_text(R"({"format_version":"1.2"} {})", window).find("unexpected text after") != std::string::npos);
+        CHECK(error_of_text("   \n", window).find("empty") != std::string::npos);
+    }
+}
+
+TEST_CASE("plan summary: truncating a plan at every byte, with tiny windows, gives an error") {
+    std::string text = read_file(fixture("plan/tf-showjson-modules.json"));
+    while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+    for (std::size_t window : {std::size_t{4}, std::size_t{7}, summary_window}) {
+        for (std::size_t cut = 0; cut < text.size(); ++cut) {
+            CAPTURE(window);
+            CAPTURE(cut);
+            CHECK_THROWS_AS(summarise_text(text.substr(0, cut), window), tfstage::Error);
+        }
+    }
+}
+
+TEST_CASE("plan summary: a file that is not there or not readable is an io error") {
+    try {
+        summarise_file(fixture("plan/no-such-plan.json"));
+        FAIL("no error");
+    } catch (const tfstage::Error& e) {
+        CHECK(e.code() == tfstage::ErrorCode::io);
+        CHECK(std::string(e.what()).find("no-such-plan.json") != std::string::npos);
+    }
+}
+
+TEST_CASE("plan summary: random strings with escapes agree with the full model, at every window size") {
+    // The scanner skips strings 32 bytes at a time where it can (escapes found with bit masks)
+    // and byte by byte near a window's edge: random strings of every length, dense with
+    // escapes, check both against nlohmann, valid or not.
+    const char* valid_pieces[] = {"a", "é", "😀", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\u003C", " ", "\\\\\\\"", "\\b\\f\\r"};
+    const char* invalid_pieces[] = {"\"", "\\q", "\\u12x4", "\x01", "\t", "\\", "\xC3", "\xED\xA0\x80"};
+    std::mt19937 random(20240601);
+    for (int round = 0; round < 300; ++round) {
+        std::string content;
+        const int pieces = static_cast<int>(random() % 90);
+        for (int i = 0; i < pieces; ++i) content += valid_pieces[random() % std::size(valid_pieces)];
+        if (round % 3 == 2) content.insert(random() % (content.size() + 1), invalid_pieces[random() % std::size(invalid_pieces)]);
+        for (bool in_address : {true, false}) {
+            const std::string text = in_address
+                ? R"({"format_version":"1.2","resource_changes":[{"address":")" + content + R"(","change":{"actions":["create"]}}]})"
+                : R"({"format_version":"1.2","resource_changes":[{"address":"a.b","change":{"actions":["create"],"after":{"p":")" +
+                      content + R"(","q":")" + content + R"("}}}]})";
+            std::optional<Summary> full;
+            try {
+                full = summarise(parse_plan(text));
+            } catch (const tfstage::Error&) {
+            }
+            for (std::size_t window : {std::size_t{4}, std::size_t{37}, std::size_t{64}, summary_window}) {
+                CAPTURE(text);
+                CAPTURE(window);
+                if (full) {
+                    CHECK(summarise_text(text, window) == *full);
+                } else {
+                    CHECK_THROWS_AS(summarise_text(text, window), tfstage::Error);
+                }
+            }
+        }
     }
 }
