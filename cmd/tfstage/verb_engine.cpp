@@ -24,6 +24,17 @@ struct ChangeOptions {
     int parallelism = 0;
 };
 
+// The options plan, apply and destroy share, into PlanOptions or ApplyOptions.
+template <class EngineCallOptions>
+void copy_change_options(const ChangeOptions& o, EngineCallOptions& options) {
+    options.vars = parse_vars(o.vars);
+    for (const auto& f : o.var_files) options.var_files.emplace_back(f);
+    options.targets = o.targets;
+    options.excludes = o.excludes;
+    options.lock_timeout = o.lock_timeout;
+    options.parallelism = o.parallelism;
+}
+
 void add_change_options(CLI::App* sub, ChangeOptions& o) {
     sub->add_option("--var", o.vars, "NAME=VALUE (repeatable; values are never printed)");
     sub->add_option("--var-file", o.var_files, "a .tfvars file (repeatable)");
@@ -88,15 +99,10 @@ void register_engine(CLI::App& app, Context& context) {
     plan->add_flag("--detailed-exitcode", o->detailed_exitcode, "exit 2 when changes are present (as Terraform)");
     plan->callback([&context, o] {
         terraform::PlanOptions options;
-        options.vars = parse_vars(o->vars);
-        for (const auto& f : o->var_files) options.var_files.emplace_back(f);
-        options.targets = o->targets;
-        options.excludes = o->excludes;
+        copy_change_options(*o, options);
         options.replace = o->replace;
         options.out = o->out;
         options.destroy = o->destroy;
-        options.lock_timeout = o->lock_timeout;
-        options.parallelism = o->parallelism;
         auto engine = context.engine();
         const auto result = engine.plan(options);
         const auto saved_plan = options.out.empty() ? nlohmann::json() : record_provenance(context, engine, options);
@@ -116,12 +122,7 @@ void register_engine(CLI::App& app, Context& context) {
             throw Error(ErrorCode::invalid_argument,
                         "engine apply needs a saved plan file (from `engine plan --out FILE`), or --auto-approve");
         options.plan_file = *plan_file;
-        options.vars = parse_vars(o->vars);
-        for (const auto& f : o->var_files) options.var_files.emplace_back(f);
-        options.targets = o->targets;
-        options.excludes = o->excludes;
-        options.lock_timeout = o->lock_timeout;
-        options.parallelism = o->parallelism;
+        copy_change_options(*o, options);
         const auto result = context.engine().apply(options);
         print_summary(context, result.summary, true);
     });
@@ -130,10 +131,7 @@ void register_engine(CLI::App& app, Context& context) {
     add_change_options(destroy, *o);
     destroy->callback([&context, o] {
         terraform::ApplyOptions options;
-        options.vars = parse_vars(o->vars);
-        for (const auto& f : o->var_files) options.var_files.emplace_back(f);
-        options.targets = o->targets;
-        options.lock_timeout = o->lock_timeout;
+        copy_change_options(*o, options);
         const auto result = context.engine().destroy(options);
         print_summary(context, result.summary, true);
     });

@@ -416,7 +416,14 @@ std::string Execution::execute(const Stage& stage, process::CancelToken& cancel)
     }
     std::string status;
     try {
-        status = stage.kind == StageKind::command ? execute_command_stage(stage, cancel) : execute_terraform(stage, cancel);
+        try {
+            status = stage.kind == StageKind::command ? execute_command_stage(stage, cancel) : execute_terraform(stage, cancel);
+        } catch (const Error&) {
+            throw;
+        } catch (const std::exception& e) {
+            // A file system or JSON failure of our own: journaled like any other stage error.
+            throw Error(ErrorCode::generic, std::string("stage '") + stage.name + "': " + e.what());
+        }
     } catch (const Error& e) {
         const std::string message = redact_(e.what());
         journal_.update_stage(stage.name, [&](json& s) {
