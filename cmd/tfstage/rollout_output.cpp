@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <filesystem>
 #include <iostream>
 #include <mutex>
 
@@ -34,6 +35,16 @@ std::string summary_line(const nlohmann::json& s) {
            std::to_string(s.value("delete", 0)) + " to destroy, " + std::to_string(s.value("replace", 0)) + " to replace";
 }
 
+// " --state-dir DIR" when the run's journal is not in ./.tfstage (plans live in
+// STATE/runs/RUN/plans/), so that the printed resume command works from here.
+std::string state_dir_option(const std::string& plan_file) {
+    if (plan_file.empty()) return "";
+    const std::filesystem::path state_dir = std::filesystem::path(plan_file).parent_path().parent_path().parent_path().parent_path();
+    std::error_code ec;
+    if (std::filesystem::equivalent(state_dir, ".tfstage", ec)) return "";
+    return " --state-dir " + state_dir.string();
+}
+
 }  // namespace
 
 std::function<void(const rollout::Event&)> rollout_printer(const Context& context) {
@@ -63,7 +74,7 @@ std::function<void(const rollout::Event&)> rollout_printer(const Context& contex
                 line(style.paint("  policy " + v.value("rule", "") + ": " + v.value("address", "") + " " + v.value("detail", ""), "31"));
         } else if (e.type == "awaiting_approval") {
             line(style.paint("  awaiting approval", "33") + ": review " + d.value("plan_file", "") +
-                 ", then: tfstage resume " + e.run + " --approve " + e.stage);
+                 ", then: tfstage resume " + e.run + " --approve " + e.stage + state_dir_option(d.value("plan_file", "")));
         } else if (e.type == "plan_stale") {
             line(style.paint("  the approved plan is stale (the state changed); planned again: approve the new plan", "33"));
         } else if (e.type == "progress") {
