@@ -295,3 +295,17 @@ TEST_CASE("rollout file: the example in docs/rollout-file.md is valid") {
     CHECK(r.find_stage("report")->needs.empty());
     CHECK(r.find_stage("retire-blue")->needs == Names{"canary"});
 }
+
+TEST_CASE("rollout file: every example's rollout file is valid") {
+    int files = 0;
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(std::filesystem::path(TFSTAGE_SOURCE_DIR) / "examples")) {
+        const auto path = entry.path();
+        if (path.extension() != ".yaml" || path.string().find("/.") != std::string::npos) continue;
+        CAPTURE(path.string());
+        const Rollout rollout = load_rollout_file(path);
+        CHECK_FALSE(rollout.stages.empty());
+        CHECK_FALSE(rollout.environments.empty());
+        ++files;
+    }
+    CHECK(files >= 4);  // seed-000 (rollout, scale-kafka), seed-002, seed-003
+}
