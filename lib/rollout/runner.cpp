@@ -145,6 +145,8 @@ private:
     terraform::Engine engine_for(const Stage& stage, process::CancelToken& cancel);
     void prepare(const Target& target);
     json stage_inputs(const Stage& stage);
+    // The stage's -var values: the environment's, overridden by the stage's own.
+    std::map<std::string, std::string> stage_vars(const Stage& stage) const;
     const terraform::EngineInfo& engine_info(const Target& target);
     // Options every engine of a target shares; cancelled by `cancel` (the run's by default).
     terraform::EngineOptions engine_options(const Target& target, const std::shared_ptr<process::CancelToken>& cancel);
@@ -289,6 +291,12 @@ terraform::EngineOptions Execution::engine_options(const Target& target,
     return o;
 }
 
+std::map<std::string, std::string> Execution::stage_vars(const Stage& stage) const {
+    std::map<std::string, std::string> vars = environment_->vars;
+    for (const auto& [name, value] : stage.vars) vars[name] = value;
+    return vars;
+}
+
 json Execution::stage_inputs(const Stage& stage) {
     json inputs{{"kind", static_cast<int>(stage.kind)}, {"targets", stage.targets}, {"excludes", stage.excludes}};
     if (stage.kind == StageKind::command) {
@@ -312,8 +320,7 @@ json Execution::stage_inputs(const Stage& stage) {
         files.push_back({{"path", file.string()}, {"sha256", hash}});
     }
     inputs["var_files"] = files;
-    std::map<std::string, std::string> vars = environment_->vars;
-    for (const auto& [name, value] : stage.vars) vars[name] = value;
+    const auto vars = stage_vars(stage);
     std::string joined;
     json names = json::array();
     for (const auto& [name, value] : vars) {
@@ -492,9 +499,7 @@ std::string Execution::execute_terraform(const Stage& stage, process::CancelToke
     const fs::path plan_file = journal_.run_dir() / "plans" / (stage.name + ".tfplan");
 
     terraform::PlanOptions plan_options;
-    std::map<std::string, std::string> vars = environment_->vars;
-    for (const auto& [name, value] : stage.vars) vars[name] = value;
-    for (const auto& [name, value] : vars) plan_options.vars.push_back({name, value});
+    for (const auto& [name, value] : stage_vars(stage)) plan_options.vars.push_back({name, value});
     plan_options.var_files = environment_->var_files;
     plan_options.targets = stage.targets;
     plan_options.excludes = stage.excludes;
