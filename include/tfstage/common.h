@@ -1,8 +1,31 @@
 /*
- * tfstage/common.h: version, export macro and status codes.
+ * tfstage/common.h: the export macro, versions, status codes, errors and returned strings.
+ *
+ * Conventions of the whole C ABI (libgit2 is the model):
+ *   - Every call returns an int: TFS_OK (0) or a negative tfs_status. tfs_error_last() then
+ *     holds the detail for the calling thread.
+ *   - Handles are opaque. They are created through an out parameter that comes first and
+ *     freed by the matching *_free, which accepts NULL. The library keeps a registry of live
+ *     handles: passing a freed (or never created) handle returns TFS_EINVAL, never crashes.
+ *   - A child handle (a plan made by an engine) keeps what it needs of its parent alive: it
+ *     stays usable after the parent is freed.
+ *   - Requests and results that may grow are UTF-8 JSON text with a "schema_version" (1 for
+ *     now). Unknown keys are ignored; a missing schema_version means 1; a newer one is
+ *     refused with TFS_EUNSUPPORTED; a key of the wrong type gives TFS_EINVAL naming the key.
+ *   - `char **out` strings are allocated by the library and released with tfs_string_free.
+ *     `const char **out` strings are borrowed: they live as long as the handle they came from.
+ *     On failure, out parameters are set to NULL (or left at 0).
+ *   - No secret value (-var values, sensitive outputs unless asked for) appears in any
+ *     message, event or journal.
+ *
+ * Threading: the library may be used from several threads at once. A given handle may be used
+ * by one thread at a time unless its header says otherwise (tfs_plan queries, the cancel
+ * functions and tfs_error_last are safe from any thread).
  */
 #ifndef TFSTAGE_COMMON_H
 #define TFSTAGE_COMMON_H
+
+#include <stddef.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -20,32 +43,76 @@ extern "C" {
 #define TFS_VERSION_PATCH 0
 #define TFS_VERSION "0.1.0"
 
+/** The JSON schema version this header documents (requests, results and events). */
+#define TFS_SCHEMA_VERSION 1
+
 /**
  * Status codes returned by every call: 0 for success, negative for failure. The values are
  * never renumbered; new codes are only added.
  */
 typedef enum tfs_status {
     TFS_OK = 0,
-    TFS_ERROR = -1,             /**< generic failure */
-    TFS_EINVAL = -2,            /**< an argument is invalid (NULL, malformed, out of range) */
-    TFS_ENOTFOUND = -3,         /**< a file, binary, workspace or stage does not exist */
-    TFS_EENGINE = -4,           /**< terraform/tofu failed; diagnostics are attached */
-    TFS_ESTALE = -5,            /**< a saved plan no longer matches the state */
-    TFS_ELOCKED = -6,           /**< the state (or a rollout) is locked by someone else */
-    TFS_ECANCELLED = -7,        /**< cancelled by the caller */
-    TFS_ETIMEOUT = -8,          /**< a timeout ran out */
-    TFS_EPARSE = -9,            /**< malformed JSON, YAML or address */
-    TFS_EUNSUPPORTED = -10,     /**< the engine or version lacks a feature */
-    TFS_EPOLICY = -11,          /**< a policy refused the plan */
+    TFS_ERROR = -1,               /**< generic failure */
+    TFS_EINVAL = -2,              /**< an argument is invalid (NULL, freed handle, wrong type) */
+    TFS_ENOTFOUND = -3,           /**< a file, binary, workspace, run or stage does not exist */
+    TFS_EENGINE = -4,             /**< terraform/tofu/cdk failed; diagnostics are attached */
+    TFS_ESTALE = -5,              /**< a saved plan no longer matches the state or its file */
+    TFS_ELOCKED = -6,             /**< the state (or a rollout) is locked by someone else */
+    TFS_ECANCELLED = -7,          /**< cancelled by the caller or by a callback */
+    TFS_ETIMEOUT = -8,            /**< a timeout ran out */
+    TFS_EPARSE = -9,              /**< malformed JSON, YAML, rollout file or address */
+    TFS_EUNSUPPORTED = -10,       /**< the engine, version or schema_version lacks a feature */
+    TFS_EPOLICY = -11,            /**< a policy refused the plan */
     TFS_EAWAITING_APPROVAL = -12, /**< a gate waits for approval */
-    TFS_EDEADLINE = -13,        /**< a deadline passed */
-    TFS_EIO = -14               /**< reading or writing a file failed */
+    TFS_EDEADLINE = -13,          /**< a deadline passed */
+    TFS_EIO = -14                 /**< reading or writing a file failed */
 } tfs_status;
 
-/**
- * The runtime version of the library, "MAJOR.MINOR.PATCH". Never NULL; owned by the library.
- */
+/** The runtime version of the library, "MAJOR.MINOR.PATCH". Never NULL; owned by the library. */
 TFS_EXTERN(const char *) tfs_version(void);
+
+/**
+ * The name of a status code ("TFS_EINVAL"), or "TFS_UNKNOWN" for a value not in the enum.
+ * Never NULL; static storage.
+ */
+TFS_EXTERN(const char *) tfs_status_name(int status);
+
+/** Detail of the last failed call on the calling thread. */
+typedef struct tfs_error {
+    /** The tfs_status the call returned; TFS_OK when no call failed (or after tfs_error_clear). */
+    int code;
+    /** What went wrong and what to do, in one or more lines. Never NULL; "" when no error. */
+    const char *message;
+    /**
+     * The diagnostics as a JSON array (never NULL; "[]" when none). Each element:
+     * {"severity","summary","detail","filename","line","column","address"}. Rollout file
+     * problems come as diagnostics with filename/line/column and the key in "address".
+     */
+    const char *diagnostics_json;
+} tfs_error;
+
+/**
+ * The last error of the calling thread. Never NULL. The struct and its strings belong to the
+ * library and stay valid until the next failing call (or tfs_error_clear) on the same thread.
+ * A successful call does not clear it.
+ */
+TFS_EXTERN(const tfs_error *) tfs_error_last(void);
+
+/** Resets the calling thread's last error to TFS_OK / "" / "[]". */
+TFS_EXTERN(void) tfs_error_clear(void);
+
+/** Frees a string returned through a `char **out` parameter. Accepts NULL. */
+TFS_EXTERN(void) tfs_string_free(char *string);
+
+/**
+ * The callback that receives events (JSON text, schema_version 1, documented in
+ * docs/events.md) while a long call runs. `event_json` is valid only during the call.
+ * Callbacks of one operation never run concurrently, but may run on a thread other than the
+ * caller's. Returning non-zero cancels the operation: it stops as after a cancel (children get
+ * SIGINT, state locks are released) and the operation returns TFS_ECANCELLED (or, for a
+ * rollout, ends with run status "cancelled").
+ */
+typedef int (*tfs_event_cb)(const char *event_json, void *payload);
 
 #ifdef __cplusplus
 }

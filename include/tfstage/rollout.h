@@ -1,0 +1,118 @@
+/*
+ * tfstage/rollout.h: rollout files and their runs (what `tfstage run/plan/resume/status/
+ * history/graph` do).
+ *
+ * Threading: one run or resume at a time per rollout handle; tfs_rollout_cancel may be called
+ * from any thread while it runs. tfs_rollout_describe and tfs_rollout_graph are safe from any
+ * thread. Event callbacks run on library threads, never two at once.
+ */
+#ifndef TFSTAGE_ROLLOUT_H
+#define TFSTAGE_ROLLOUT_H
+
+#include "tfstage/common.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct tfs_rollout tfs_rollout;
+typedef struct tfs_run tfs_run;
+
+/**
+ * Loads and validates a rollout file (YAML or JSON). Every problem of the file is reported
+ * at once: TFS_EPARSE, with one diagnostic per problem (filename, line, column, the key in
+ * "address", the message in "summary").
+ */
+TFS_EXTERN(int) tfs_rollout_load(tfs_rollout **out, const char *path);
+
+/** Frees a rollout. Accepts NULL. Runs made from it stay usable. Must not be running. */
+TFS_EXTERN(void) tfs_rollout_free(tfs_rollout *rollout);
+
+/**
+ * The loaded file: {"schema_version":1,"file","name","roots":[{"name","path"}],
+ * "environments":[{"name","workspace","approval"}],"stages":[{"name","kind","root","targets",
+ * "needs"}]}. Variable values are never included.
+ */
+TFS_EXTERN(int) tfs_rollout_describe(const tfs_rollout *rollout, char **out_json);
+
+/** The stage graph, format "dot", "mermaid" or "json". TFS_EINVAL for another format. */
+TFS_EXTERN(int) tfs_rollout_graph(const tfs_rollout *rollout, const char *format, char **out_text);
+
+/**
+ * Runs the rollout in one environment (`tfstage run`), blocking until the run ends.
+ *
+ * @param options_json {"schema_version":1,"environment": name (required),
+ *     "auto_approve": false, "approve": [stage names approved in advance],
+ *     "only": [stage names], "from": stage name, "parallelism": 4,
+ *     "plan_only": false (`tfstage plan`), "state_dir": path (default: <file's dir>/.tfstage),
+ *     "cli_config": path, "converge": true, "unconverged": "failure"|"warning",
+ *     "grace_ms": 10000, "approver": name}
+ * @param callback  events (docs/events.md) as they happen; NULL for none. Returning non-zero
+ *     cancels the run.
+ * @param out_run   receives the run once it has started (a journal exists), whatever its
+ *     outcome; free it with tfs_run_free. NULL when the call fails before starting.
+ * @return TFS_OK when the run started and ended: its outcome (succeeded, failed,
+ *     awaiting_approval, cancelled, deadline) is tfs_run_outcome. Before starting:
+ *     TFS_EINVAL/TFS_EPARSE (options), TFS_ENOTFOUND (environment or stage), TFS_ELOCKED (a
+ *     root and workspace is locked by another run; the message names it).
+ */
+TFS_EXTERN(int) tfs_rollout_run(tfs_rollout *rollout, const char *options_json, tfs_event_cb callback,
+                                void *payload, tfs_run **out_run);
+
+/**
+ * Continues a run from its journal (`tfstage resume`): run_id NULL for the latest run in the
+ * state directory. options_json as for tfs_rollout_run (the environment comes from the
+ * journal; "approve" approves stages waiting at a gate). Returns as tfs_rollout_run.
+ */
+TFS_EXTERN(int) tfs_rollout_resume(tfs_rollout *rollout, const char *run_id, const char *options_json,
+                                   tfs_event_cb callback, void *payload, tfs_run **out_run);
+
+/**
+ * Approves one stage waiting at its gate and continues the run: tfs_rollout_resume with
+ * "approve": [stage]. The saved plan is applied only if its hash still matches the one shown
+ * at the gate; a stale plan is planned again and stops at the gate again.
+ */
+TFS_EXTERN(int) tfs_rollout_approve(tfs_rollout *rollout, const char *run_id, const char *stage,
+                                    const char *options_json, tfs_event_cb callback, void *payload,
+                                    tfs_run **out_run);
+
+/**
+ * Cancels the run or resume in progress on this rollout: running children get SIGINT (then
+ * SIGKILL after the grace period), state locks are released, and the run ends with outcome
+ * "cancelled". Safe from any thread; no effect when nothing runs.
+ */
+TFS_EXTERN(int) tfs_rollout_cancel(tfs_rollout *rollout);
+
+/** Frees a run. Accepts NULL. */
+TFS_EXTERN(void) tfs_run_free(tfs_run *run);
+
+/** The run's id. Borrowed. */
+TFS_EXTERN(int) tfs_run_id(const tfs_run *run, const char **out_id);
+
+/**
+ * The run's outcome as a status: TFS_OK (succeeded), TFS_ERROR (failed), TFS_EAWAITING_APPROVAL,
+ * TFS_ECANCELLED, TFS_EDEADLINE. *out_status_name gets the journal's word ("succeeded", ...)
+ * when not NULL (borrowed).
+ */
+TFS_EXTERN(int) tfs_run_outcome(const tfs_run *run, int *out_status, const char **out_status_name);
+
+/** The run's journal as it was when the call returned (as `tfstage status --json`). */
+TFS_EXTERN(int) tfs_run_journal(const tfs_run *run, char **out_json);
+
+/**
+ * A run's journal from a state directory (`tfstage status`); run_id NULL for the latest.
+ * TFS_ENOTFOUND when there is no such run.
+ */
+TFS_EXTERN(int) tfs_rollout_status(const char *state_dir, const char *run_id, char **out_json);
+
+/**
+ * Every run in a state directory, oldest first (`tfstage history --json`): a JSON array of
+ * {"run","kind","environment","status","started_at","finished_at","git"}.
+ */
+TFS_EXTERN(int) tfs_rollout_history(const char *state_dir, char **out_json);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
