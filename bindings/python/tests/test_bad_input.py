@@ -1,0 +1,337 @@
+"""Bad input never crashes: each case gives an exception (from Python before C, or from the
+C status), never a crash. The cases that hand the C library raw pointers (NULL, freed) run in
+a child process, so that a crash would fail one test rather than the whole session."""
+
+from __future__ import annotations
+
+import ctypes
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import tfstage
+from tfstage import _lib
+
+from conftest import PACKAGE_ROOT, SIMPLE_ROOT, require
+from test_rollout import GATE_ROLLOUT, TWO_STAGES, BASE_ROOT
+
+
+def run_child(code: str) -> subprocess.CompletedProcess:
+    environment = dict(os.environ)
+    environment["PYTHONPATH"] = str(PACKAGE_ROOT)
+    environment["TFSTAGE_LIBRARY"] = tfstage.library_path()
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+# -- NULL handles and NULL strings ---------------------------------------------------------------
+
+
+def test_null_handles_and_strings_in_c() -> None:
+    require("tfs_engine_open", "tfs_plan_summary", "tfs_rollout_load", "tfs_run_id", "tfs_address_parse")
+    result = run_child(
+        """
+        import ctypes
+        from ctypes import byref, c_void_p, c_char_p, c_int
+        import tfstage
+        from tfstage import _lib
+        L = _lib.lib()
+        out = c_void_p()
+        borrowed = c_char_p()
+        number = c_int()
+        calls = {
+            "engine_open(NULL root)": lambda: L.tfs_engine_open(byref(out), None, None),
+            "engine_open(NULL out)": lambda: L.tfs_engine_open(None, b".", None),
+            "engine_version(NULL)": lambda: L.tfs_engine_version(None, byref(out)),
+            "engine_version(NULL out)": lambda: L.tfs_engine_version(None, None),
+            "engine_init(NULL)": lambda: L.tfs_engine_init(None, None),
+            "engine_workspace_new(NULL, NULL)": lambda: L.tfs_engine_workspace_new(None, None),
+            "engine_plan(NULL)": lambda: L.tfs_engine_plan(None, None, byref(out)),
+            "engine_apply(NULL, NULL)": lambda: L.tfs_engine_apply(None, None, None),
+            "engine_cancel(NULL)": lambda: L.tfs_engine_cancel(None),
+            "plan_summary(NULL)": lambda: L.tfs_plan_summary(None, byref(out)),
+            "plan_file(NULL)": lambda: L.tfs_plan_file(None, byref(borrowed)),
+            "plan_changes_present(NULL)": lambda: L.tfs_plan_changes_present(None, byref(number)),
+            "plan_render(NULL)": lambda: L.tfs_plan_render(None, 0, byref(out)),
+            "plan_open_json(NULL)": lambda: L.tfs_plan_open_json(byref(out), None, 5),
+            "plan_open_json_file(NULL)": lambda: L.tfs_plan_open_json_file(byref(out), None),
+            "address_parse(NULL)": lambda: L.tfs_address_parse(None, byref(out)),
+            "address_match(NULL)": lambda: L.tfs_address_match(None, b"a.b", byref(number)),
+            "address_expand(NULL)": lambda: L.tfs_address_expand(b"a", None, byref(out)),
+            "rollout_load(NULL)": lambda: L.tfs_rollout_load(byref(out), None),
+            "rollout_describe(NULL)": lambda: L.tfs_rollout_describe(None, byref(out)),
+            "rollout_run(NULL)": lambda: L.tfs_rollout_run(None, None, None, None, byref(out)),
+            "rollout_cancel(NULL)": lambda: L.tfs_rollout_cancel(None),
+            "run_id(NULL)": lambda: L.tfs_run_id(None, byref(borrowed)),
+            "run_outcome(NULL)": lambda: L.tfs_run_outcome(None, byref(number), None),
+            "rollout_status(NULL)": lambda: L.tfs_rollout_status(None, None, byref(out)),
+            "rollout_history(NULL)": lambda: L.tfs_rollout_history(None, byref(out)),
+        }
+        for name, call in calls.items():
+            if "tfs_" + name.split("(")[0] in L.missing:
+                print("SKIPPED", name)
+                continue
+            try:
+                call()
+                print("NOERROR", name)
+            except tfstage.TfstageError as e:
+                print("OK" if e.code == tfstage.Status.EINVAL else "CODE %d" % e.code, name)
+        # The free functions accept NULL.
+        for free in ("tfs_engine_free", "tfs_plan_free", "tfs_rollout_free", "tfs_run_free", "tfs_string_free"):
+            if free not in L.missing:
+                getattr(L, free)(None)
+        print("DONE")
+        """
+    )
+    assert result.returncode == 0, "crashed (%d): %s\n%s" % (result.returncode, result.stdout, result.stderr)
+    assert "DONE" in result.stdout
+    lines = [line for line in result.stdout.splitlines() if line != "DONE" and not line.startswith("SKIPPED")]
+    # Every call refused the NULL; EINVAL is what the header documents.
+    assert all(line.startswith("OK ") for line in lines), "\n".join(lines)
+
+
+def test_freed_handles_in_c(tmp_path: Path, cli_config: str) -> None:
+    require("tfs_engine_open", "tfs_engine_version", "tfs_engine_free")
+    (tmp_path / "main.tf").write_text(SIMPLE_ROOT)
+    result = run_child(
+        """
+        from ctypes import byref, c_void_p
+        import tfstage
+        from tfstage import _lib
+        L = _lib.lib()
+        engine = c_void_p()
+        L.tfs_engine_open(byref(engine), %r, None)
+        L.tfs_engine_free(engine)
+        out = c_void_p()
+        try:
+            L.tfs_engine_version(engine, byref(out))
+            print("NOERROR")
+        except tfstage.InvalidArgument as e:
+            print("EINVAL", e.message)
+        try:
+            L.tfs_engine_version(c_void_p(0x1234560), byref(out))
+            print("NOERROR")
+        except tfstage.InvalidArgument as e:
+            print("EINVAL", e.message)
+        """
+        % str(tmp_path).encode()
+    )
+    assert result.returncode == 0, "crashed (%d): %s\n%s" % (result.returncode, result.stdout, result.stderr)
+    assert result.stdout.count("EINVAL") == 2, result.stdout
+
+
+def test_none_and_wrong_types_are_refused_in_python(root: Path, engine_factory) -> None:
+    with pytest.raises(TypeError):
+        tfstage.Engine(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tfstage.Engine(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tfstage.Rollout(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tfstage.Plan.from_json(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tfstage.status(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tfstage.Engine(root, timeout_ms="soon")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tfstage.Engine(root, env=["A=B"])  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tfstage.Engine(root, options=5)  # type: ignore[arg-type]
+
+    require("tfs_engine_open", "tfs_engine_plan")
+    engine = engine_factory(root)
+    for bad in (
+        dict(targets=5),
+        dict(targets="terraform_data.a"),
+        dict(targets=[1]),
+        dict(vars=["x=1"]),
+        dict(destroy="yes"),
+        dict(parallelism=True),
+        dict(on_event=5),
+    ):
+        with pytest.raises(TypeError):
+            engine.plan(**bad)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        engine.apply(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        engine.workspace_new(None)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        engine.workspace_new("a\0b")
+
+
+def test_wrong_types_that_reach_c_name_the_key(root: Path, engine_factory) -> None:
+    require("tfs_engine_open", "tfs_engine_plan")
+    engine = engine_factory(root)
+    engine.init()
+    with pytest.raises(tfstage.InvalidArgument) as info:
+        engine.plan(options={"targets": 5})
+    assert "targets" in info.value.message
+    with pytest.raises(tfstage.InvalidArgument) as info:
+        tfstage.Engine(root, options={"timeout_ms": "soon"})
+    assert "timeout_ms" in info.value.message
+    with pytest.raises(tfstage.ParseError) as info:
+        engine.plan(targets=["not an address!"])
+    assert "not an address!" in info.value.message
+
+
+def test_invalid_json_in_options(root: Path, engine_factory) -> None:
+    require("tfs_engine_open", "tfs_engine_plan")
+    with pytest.raises(tfstage.ParseError):
+        tfstage.Engine(root, options="{not json")
+    engine = engine_factory(root)
+    with pytest.raises(tfstage.ParseError):
+        engine.plan(options="[1, 2")
+    with pytest.raises((tfstage.ParseError, tfstage.InvalidArgument)):
+        engine.plan(options="[1, 2]")  # JSON, but not an object
+
+
+def test_an_unknown_schema_version_is_unsupported(root: Path, engine_factory) -> None:
+    require("tfs_engine_open", "tfs_engine_plan")
+    with pytest.raises(tfstage.Unsupported):
+        tfstage.Engine(root, options={"schema_version": 2})
+    engine = engine_factory(root)
+    with pytest.raises(tfstage.Unsupported):
+        engine.plan(options={"schema_version": 99})
+
+
+def test_unknown_keys_are_ignored(root: Path, engine_factory) -> None:
+    require("tfs_engine_open", "tfs_engine_plan")
+    engine = engine_factory(root, options={"a_key_from_the_future": {"x": 1}})
+    engine.init(options={"also_unknown": True})
+    with engine.plan(options={"unknown": [1, 2, 3], "targets": ["terraform_data.b"]}) as plan:
+        assert [c["address"] for c in plan.summary()["changes"]] == ["terraform_data.b"]
+
+
+def test_closed_objects_raise_closed_error(root: Path, engine_factory) -> None:
+    require("tfs_engine_open", "tfs_engine_plan")
+    engine = engine_factory(root)
+    engine.init()
+    plan = engine.plan()
+    plan.close()
+    plan.close()  # twice is fine
+    assert plan.closed
+    with pytest.raises(tfstage.ClosedError):
+        plan.summary()
+    with pytest.raises(tfstage.ClosedError):
+        engine.apply(plan)
+    with pytest.raises(tfstage.ClosedError):
+        with plan:
+            pass
+    engine.close()
+    with pytest.raises(tfstage.ClosedError):
+        engine.version()
+    with pytest.raises(tfstage.InvalidArgument):  # ClosedError is an InvalidArgument
+        engine.plan()
+    engine.cancel()  # no effect once closed
+    assert "closed" in repr(engine)
+
+
+def test_a_plan_outlives_its_closed_engine(root: Path, engine_factory, cli_config: str) -> None:
+    require("tfs_engine_open", "tfs_engine_plan", "tfs_engine_apply", "tfs_plan_summary")
+    engine = engine_factory(root)
+    engine.init()
+    plan = engine.plan(targets=["terraform_data.b"])
+    engine.close()
+    assert plan.summary()["counts"]["create"] == 1
+    assert plan.render("markdown")
+    assert len(plan.hash()) == 64
+    assert os.path.isfile(plan.file)
+    # Applied through another engine on the same root.
+    with tfstage.Engine(root, cli_config=cli_config) as other:
+        other.apply(plan)
+        assert other.state_list() == ["terraform_data.b"]
+    plan.close()
+
+
+def test_a_plan_is_kept_alive_by_python_without_its_engine(root: Path, cli_config: str) -> None:
+    require("tfs_engine_open", "tfs_engine_plan")
+    import gc
+
+    def make_plan() -> tfstage.Plan:
+        engine = tfstage.Engine(root, cli_config=cli_config)
+        engine.init()
+        return engine.plan()  # the engine goes out of scope here
+
+    plan = make_plan()
+    gc.collect()
+    assert plan.engine is not None and not plan.engine.closed  # the child holds its parent
+    assert plan.summary()["counts"]["create"] == 2
+    plan.close()
+
+
+def test_a_run_outlives_its_closed_rollout(project, cli_config: str) -> None:
+    require("tfs_rollout_run", "tfs_run_journal")
+    path = project(GATE_ROLLOUT, {"infra": SIMPLE_ROOT})
+    rollout = tfstage.Rollout(path)
+    run = rollout.run("prod", cli_config=cli_config)
+    rollout.close()
+    with pytest.raises(tfstage.ClosedError):
+        rollout.describe()
+    assert run.outcome == "awaiting_approval"
+    assert run.journal()["status"] == "awaiting_approval"
+    assert run.id
+    run.close()
+    with pytest.raises(tfstage.ClosedError):
+        run.journal()
+
+
+def test_bad_run_options(project, cli_config: str) -> None:
+    require("tfs_rollout_run")
+    path = project(GATE_ROLLOUT, {"infra": SIMPLE_ROOT})
+    with tfstage.Rollout(path) as rollout:
+        with pytest.raises(TypeError):
+            rollout.run(None)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            rollout.run("prod", only="deploy")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            rollout.run("prod", parallelism="4")  # type: ignore[arg-type]
+        with pytest.raises(ValueError):
+            rollout.run("prod", unconverged="maybe")
+        with pytest.raises(TypeError):
+            rollout.start("prod", no_such_option=1)
+        with pytest.raises(tfstage.NotFound):
+            rollout.run("nowhere", cli_config=cli_config)
+        with pytest.raises(tfstage.NotFound):
+            rollout.run("prod", only=["nope"], cli_config=cli_config)
+        with pytest.raises(tfstage.ParseError):
+            rollout.run("prod", options='{"environment": "prod",')
+        with pytest.raises(tfstage.Unsupported):
+            rollout.run("prod", options={"schema_version": 2})
+        with pytest.raises(tfstage.InvalidArgument) as info:
+            rollout.run("prod", options={"parallelism": "four"})
+        assert "parallelism" in info.value.message
+        with pytest.raises(tfstage.NotFound):
+            rollout.resume("20000101-000000-0000", cli_config=cli_config)
+        # Nothing ran: the rollout is still usable.
+        assert rollout.describe()["stages"][0]["name"] == "deploy"
+
+
+def test_a_rollout_callback_that_raises_cancels_the_run(project, cli_config: str) -> None:
+    require("tfs_rollout_run", "tfs_rollout_status")
+    path = project(TWO_STAGES, {"base": BASE_ROOT, "app": SIMPLE_ROOT})
+    state_dir = path.parent / ".tfstage"
+    seen = []
+
+    class Stop(Exception):
+        pass
+
+    def on_event(event: dict) -> None:
+        seen.append(event["type"])
+        if event["type"] == "stage_started":
+            raise Stop("stop here")
+
+    with tfstage.Rollout(path) as rollout:
+        with pytest.raises(Stop):
+            rollout.run("staging", cli_config=cli_config, on_event=on_event)
+        assert "stage_started" in seen
+        assert tfstage.status(state_dir)["status"] in ("cancelled", "interrupted")
+
+        # A non-zero return cancels too, and the run object says so.
+        run = rollout.run("staging", cli_config=cli_config, on_event=lambda e: e["type"] == "stage_started")
+        with run:
+            assert run.status == tfstage.Status.ECANCELLED, run.outcome

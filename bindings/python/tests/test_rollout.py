@@ -1,0 +1,249 @@
+"""Rollouts against the real Terraform, on terraform_data-only roots: a run and its events, a
+gate stopped then approved, cancellation from another thread and by Ctrl-C, the journal."""
+
+from __future__ import annotations
+
+import _thread
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import tfstage
+
+from conftest import SIMPLE_ROOT, SLOW_ROOT, require
+
+TWO_STAGES = """
+version: 1
+roots: {base: base, app: app}
+environments:
+  staging: {workspace: staging, approval: auto}
+stages:
+  - name: first
+    root: base
+    apply: {}
+  - name: second
+    root: app
+    apply: {}
+"""
+
+BASE_ROOT = """
+resource "terraform_data" "first" {
+  input = "base"
+}
+"""
+
+GATE_ROLLOUT = """
+version: 1
+root: infra
+environments:
+  prod:
+    workspace: prod
+    approval: manual
+    vars: {x: planned}
+stages:
+  - name: deploy
+    apply: {}
+"""
+
+SLOW_ROLLOUT = """
+version: 1
+root: infra
+environments:
+  dev: {workspace: dev, approval: auto}
+stages:
+  - name: slow
+    apply: {}
+"""
+
+
+def types_of(events, stage=None):
+    return [e["type"] for e in events if stage is None or e.get("stage") == stage]
+
+
+def test_describe_and_graph(project) -> None:
+    require("tfs_rollout_load", "tfs_rollout_describe", "tfs_rollout_graph")
+    path = project(TWO_STAGES, {"base": BASE_ROOT, "app": SIMPLE_ROOT})
+    with tfstage.Rollout.load(path) as rollout:
+        described = rollout.describe()
+        assert described["schema_version"] == 1
+        assert [s["name"] for s in described["stages"]] == ["first", "second"]
+        assert {r["name"] for r in described["roots"]} == {"base", "app"}
+        assert described["environments"][0]["name"] == "staging"
+        assert "first" in rollout.graph("dot") and "digraph" in rollout.graph("dot")
+        assert "second" in rollout.graph("mermaid")
+        assert "first" in rollout.graph("json")
+        with pytest.raises(tfstage.InvalidArgument):
+            rollout.graph("png")
+
+
+def test_an_invalid_rollout_file_reports_every_problem_as_diagnostics(project) -> None:
+    require("tfs_rollout_load")
+    path = project(
+        """
+        version: 1
+        root: infra
+        environments:
+          dev: {approval: sometimes}
+        stages:
+          - name: a
+            apply: {}
+            needs: [nope]
+        """,
+        {"infra": SIMPLE_ROOT},
+    )
+    with pytest.raises(tfstage.ParseError) as info:
+        tfstage.Rollout(path)
+    diagnostics = info.value.diagnostics
+    assert len(diagnostics) >= 2
+    assert all((d.get("filename") or "").endswith("rollout.yaml") for d in diagnostics)
+    assert all(isinstance(d.get("line"), int) and d["line"] > 0 for d in diagnostics)
+    with pytest.raises(tfstage.NotFound):
+        tfstage.Rollout(Path(path).parent / "missing.yaml")
+
+
+def test_a_rollout_run_with_its_events(project, cli_config: str) -> None:
+    require("tfs_rollout_load", "tfs_rollout_run", "tfs_run_outcome", "tfs_rollout_history")
+    path = project(TWO_STAGES, {"base": BASE_ROOT, "app": SIMPLE_ROOT})
+    state_dir = path.parent / ".tfstage"
+    with tfstage.Rollout(path) as rollout:
+        # As an iterator.
+        with rollout.start("staging", cli_config=cli_config) as running:
+            events = list(running)
+            run = running.result()
+        assert run.ok, run.journal()
+        assert run.outcome == "succeeded"
+        assert run.status == tfstage.Status.OK
+        assert run.raise_for_outcome() is run
+        assert events[0]["type"] == "run_started"
+        assert events[0]["environment"] == "staging"
+        assert events[0]["stages"] == ["first", "second"]
+        assert events[-1]["type"] == "rollout_finished"
+        assert events[-1]["status"] == "succeeded"
+        assert all(e["run"] == run.id for e in events)
+        for stage in ("first", "second"):
+            kinds = types_of(events, stage)
+            assert kinds[0] == "stage_started"
+            assert "stage_planned" in kinds and "stage_applying" in kinds
+            assert kinds[-1] == "stage_finished"
+        planned = [e for e in events if e["type"] == "stage_planned" and e["stage"] == "second"][0]
+        assert planned["summary"]["create"] == 2
+        assert len(planned["sha256"]) == 64
+        assert "convergence" in types_of(events)
+
+        journal = run.journal()
+        assert journal["status"] == "succeeded"
+        assert [s["status"] for s in journal["stages"]] == ["succeeded", "succeeded"]
+        first_id = run.id
+        run.close()
+
+        # As a callback: nothing changes the second time.
+        seen = []
+        again = rollout.run("staging", cli_config=cli_config, on_event=seen.append)
+        with again:
+            assert again.ok
+            assert again.id != first_id
+        finished = [e for e in seen if e["type"] == "stage_finished"]
+        assert [e["status"] for e in finished] == ["no_changes", "no_changes"]
+        assert seen[-1]["type"] == "rollout_finished"
+
+    runs = tfstage.history(state_dir)
+    assert [r["run"] for r in runs][0] == first_id
+    assert len(runs) == 2 and all(r["status"] == "succeeded" for r in runs)
+    assert tfstage.status(state_dir, first_id)["status"] == "succeeded"
+    assert tfstage.status(state_dir)["run"] == runs[-1]["run"]
+    with pytest.raises(tfstage.NotFound):
+        tfstage.status(state_dir, "20000101-000000-0000")
+
+
+def test_a_gate_stops_the_run_and_approve_applies_the_plan(project, cli_config: str) -> None:
+    require("tfs_rollout_run", "tfs_rollout_approve", "tfs_rollout_status", "tfs_engine_state_list")
+    path = project(GATE_ROLLOUT, {"infra": SIMPLE_ROOT})
+    state_dir = path.parent / ".tfstage"
+    with tfstage.Rollout(path) as rollout:
+        events = []
+        stopped = rollout.run("prod", cli_config=cli_config, on_event=events.append)
+        assert stopped.outcome == "awaiting_approval"
+        assert stopped.status == tfstage.Status.EAWAITING_APPROVAL
+        with pytest.raises(tfstage.AwaitingApproval):
+            stopped.raise_for_outcome()
+        waiting = [e for e in events if e["type"] == "awaiting_approval"]
+        assert len(waiting) == 1 and waiting[0]["stage"] == "deploy"
+        assert "stage_applying" not in types_of(events)
+        assert events[-1]["status"] == "awaiting_approval"
+        run_id = stopped.id
+        assert tfstage.status(state_dir, run_id)["status"] == "awaiting_approval"
+        record = [s for s in stopped.journal()["stages"] if s["name"] == "deploy"][0]
+        assert record["plan"]["sha256"] == waiting[0]["sha256"]
+
+        approved_events = []
+        approved = rollout.approve("deploy", run_id, cli_config=cli_config, on_event=approved_events.append)
+        assert approved.id == run_id
+        assert approved.outcome == "succeeded", approved.journal()
+        assert "stage_approved" in types_of(approved_events, "deploy")
+        assert "stage_planning" not in types_of(approved_events)  # not planned again
+        record = [s for s in approved.journal()["stages"] if s["name"] == "deploy"][0]
+        assert record["approval"]["plan_sha256"] == waiting[0]["sha256"]
+
+    with tfstage.Engine(path.parent / "infra", cli_config=cli_config, workspace="prod") as engine:
+        assert sorted(engine.state_list()) == ["terraform_data.a", "terraform_data.b"]
+        assert engine.outputs()["a"]["value"] == "planned"
+
+
+def _assert_unlocked(root: Path, cli_config: str) -> None:
+    with tfstage.Engine(root, cli_config=cli_config, workspace="dev") as engine:
+        with engine.plan(lock_timeout="0s") as plan:
+            assert plan.changes_present
+
+
+def test_a_run_is_cancelled_from_another_thread(project, cli_config: str) -> None:
+    require("tfs_rollout_run", "tfs_rollout_cancel")
+    path = project(SLOW_ROLLOUT, {"infra": SLOW_ROOT})
+    with tfstage.Rollout(path) as rollout:
+        started = time.monotonic()
+        cancellers = []
+        with rollout.start("dev", cli_config=cli_config, grace_ms=5000) as running:
+            events = []
+            for event in running:
+                events.append(event)
+                if event["type"] == "stage_applying":
+                    canceller = threading.Thread(target=lambda: (time.sleep(1.0), rollout.cancel()))
+                    canceller.start()
+                    cancellers.append(canceller)
+            run = running.result()
+        for canceller in cancellers:
+            canceller.join()
+        assert cancellers, types_of(events)
+        assert time.monotonic() - started < 45
+        assert run.status == tfstage.Status.ECANCELLED, run.outcome
+        assert run.outcome in ("cancelled", "interrupted")
+        assert events[-1]["type"] == "rollout_finished"
+        with pytest.raises(tfstage.Cancelled):
+            run.raise_for_outcome()
+    _assert_unlocked(path.parent / "infra", cli_config)
+
+
+def test_ctrl_c_cancels_a_blocking_run_cleanly(project, cli_config: str) -> None:
+    require("tfs_rollout_run", "tfs_rollout_cancel", "tfs_rollout_status")
+    path = project(SLOW_ROLLOUT, {"infra": SLOW_ROOT})
+    state_dir = path.parent / ".tfstage"
+    timers = []
+
+    def on_event(event: dict) -> None:
+        if event["type"] == "stage_applying":
+            timer = threading.Timer(1.0, _thread.interrupt_main)
+            timer.start()
+            timers.append(timer)
+
+    with tfstage.Rollout(path) as rollout:
+        started = time.monotonic()
+        with pytest.raises(KeyboardInterrupt):
+            rollout.run("dev", cli_config=cli_config, grace_ms=5000, on_event=on_event)
+        assert timers
+        assert time.monotonic() - started < 45
+        # The run had ended when KeyboardInterrupt came out: its journal says so, and the
+        # rollout can run again.
+        journal = tfstage.status(state_dir)
+        assert journal["status"] in ("cancelled", "interrupted")
+    _assert_unlocked(path.parent / "infra", cli_config)

@@ -1,0 +1,101 @@
+"""tfstage: staged Terraform / OpenTofu rollouts, from Python.
+
+The Python bindings of libtfstage's C ABI (include/tfstage/*.h), over ctypes. The library is
+loaded on first use; see :func:`set_library_path` and the ``TFSTAGE_LIBRARY`` environment
+variable, and bindings/python/README.md.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from ._events import Event, EventHandler
+from ._lib import (
+    EXPECTED_MAJOR,
+    SCHEMA_VERSION,
+    library_path,
+    library_version,
+    missing_functions,
+    set_library_path,
+    status_name,
+)
+from . import address
+from .address import expand as expand_address
+from .address import match as match_address
+from .address import parse as parse_address
+from .engine import Engine, Plan, RenderFormat
+from .errors import (
+    AwaitingApproval,
+    Cancelled,
+    ClosedError,
+    DeadlineExceeded,
+    Diagnostic,
+    EngineError,
+    InvalidArgument,
+    IOFailure,
+    LibraryError,
+    LibraryNotFoundError,
+    LibraryVersionError,
+    Locked,
+    NotFound,
+    ParseError,
+    PolicyViolation,
+    StalePlan,
+    Status,
+    TfstageError,
+    Timeout,
+    Unsupported,
+)
+from .rollout import Rollout, Run, RunningRollout, history, status
+
+
+def version() -> str:
+    """The loaded library's version (``tfs_version()``)."""
+    return library_version()
+
+
+__all__ = [
+    "__version__",
+    "version",
+    "EXPECTED_MAJOR",
+    "SCHEMA_VERSION",
+    "set_library_path",
+    "library_path",
+    "library_version",
+    "missing_functions",
+    "status_name",
+    "Event",
+    "EventHandler",
+    "Engine",
+    "Plan",
+    "RenderFormat",
+    "Rollout",
+    "Run",
+    "RunningRollout",
+    "status",
+    "history",
+    "address",
+    "parse_address",
+    "match_address",
+    "expand_address",
+    "Status",
+    "Diagnostic",
+    "TfstageError",
+    "InvalidArgument",
+    "NotFound",
+    "EngineError",
+    "StalePlan",
+    "Locked",
+    "Cancelled",
+    "Timeout",
+    "ParseError",
+    "Unsupported",
+    "PolicyViolation",
+    "AwaitingApproval",
+    "DeadlineExceeded",
+    "IOFailure",
+    "ClosedError",
+    "LibraryError",
+    "LibraryNotFoundError",
+    "LibraryVersionError",
+]
