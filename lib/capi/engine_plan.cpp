@@ -1,0 +1,96 @@
+// tfs_engine_plan and tfs_engine_apply: a saved plan with its provenance record, and exactly
+// that plan applied (its sha256 checked first).
+#include <atomic>
+#include <chrono>
+
+#include <unistd.h>
+
+#include "engine_call.hpp"
+#include "engine_options.hpp"
+#include "guard.hpp"
+#include "json_request.hpp"
+#include "plan_build.hpp"
+
+using namespace tfstage;
+using namespace tfstage::capi;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+// A plan file of our own under <root>/.terraform/tfstage-plans/, removed with the plan.
+fs::path scratch_plan_file(const fs::path& root) {
+    static std::atomic<unsigned> counter{0};
+    const fs::path dir = root / ".terraform" / "tfstage-plans";
+    fs::create_directories(dir);
+    const auto now = std::chrono::system_clock::now().time_since_epoch().count();
+    return dir / ("plan-" + std::to_string(::getpid()) + "-" + std::to_string(now) + "-" + std::to_string(counter++) + ".tfplan");
+}
+
+void record_provenance(EngineCall& call, tfs_plan& plan, const terraform::PlanOptions& options) {
+    const auto& info = call.info();
+    plan::ProvenanceInput input;
+    input.plan_file = options.out;
+    input.engine = {terraform::to_string(info.flavour), info.version.str(), info.binary};
+    input.working_dir = call.engine().options().working_dir;
+    input.workspace = call.engine().options().workspace.empty() ? call.engine().workspace_show() : call.engine().options().workspace;
+    input.targets = options.targets;
+    input.excludes = options.excludes;
+    input.var_files = options.var_files;
+    plan.provenance = plan::make_provenance(input);
+    plan::write_provenance(*plan.provenance, plan::provenance_path(options.out));
+}
+
+}  // namespace
+
+extern "C" {
+
+int tfs_engine_plan(tfs_engine* engine, const char* options_json, tfs_plan** out) {
+    if (out != nullptr) *out = nullptr;
+    return guard([&] {
+        auto handle = engines().get(engine, "engine");
+        require(out, "out");
+        auto options = plan_options(options_json, handle->settings->options.working_dir);
+        auto made = std::make_shared<tfs_plan>();
+        made->engine = handle->settings;
+        if (options.out.empty()) {
+            options.out = scratch_plan_file(handle->settings->options.working_dir);
+            made->owns_plan_file = true;  // removed by the destructor, on failure too
+        }
+        made->plan_file = options.out;
+        EngineCall call(handle);
+        const auto result = call.engine().plan(options);
+        const std::string document = call.engine().show_json(options.out);
+        record_provenance(call, *made, options);
+        load_plan_model(*made, document);
+        made->changes_present = result.changes_present;
+        *out = plans().add(std::move(made));
+        return TFS_OK;
+    });
+}
+
+int tfs_engine_apply(tfs_engine* engine, const tfs_plan* plan, char** out_result_json) {
+    if (out_result_json != nullptr) *out_result_json = nullptr;
+    return guard([&] {
+        auto handle = engines().get(engine, "engine");
+        auto saved = plans().get(plan, "plan");
+        if (saved->plan_file.empty())
+            throw Error(ErrorCode::invalid_argument, "this plan was read from JSON: it has no saved plan file to apply");
+        if (saved->provenance && !plan::matches(*saved->provenance, saved->plan_file))
+            throw Error(ErrorCode::plan_stale, "the plan file " + saved->plan_file.string() +
+                                                   " changed since it was made (its sha256 is not " +
+                                                   saved->provenance->plan_sha256 + "): plan again and review the new plan");
+        terraform::ApplyOptions options;
+        options.plan_file = saved->plan_file;
+        EngineCall call(handle);
+        const auto result = call.engine().apply(options);
+        if (out_result_json == nullptr) return TFS_OK;
+        json out = result_object();
+        const auto s = result.summary.value_or(terraform::ChangeSummary{});
+        out.update({{"add", s.add}, {"change", s.change}, {"remove", s.remove}, {"import", s.import}, {"forget", s.forget}});
+        *out_result_json = dup_string(dump(out));
+        return TFS_OK;
+    });
+}
+
+}  // extern "C"
