@@ -1,0 +1,57 @@
+# cmake -DLIBRARY=path/to/libtfstage.so [-DNM=nm] -P check_exports.cmake
+#
+# Fails unless every dynamic symbol libtfstage.so defines is a tfs_* function or variable
+# in the TFSTAGE_1 version node, or the TFSTAGE_1 node itself (an absolute symbol).
+# Anything else (a C++ symbol of the core, a libstdc++ or dependency symbol that leaked,
+# an unversioned tfs_ symbol) is an ABI accident.
+if(NOT LIBRARY)
+  message(FATAL_ERROR "usage: cmake -DLIBRARY=libtfstage.so [-DNM=nm] -P check_exports.cmake")
+endif()
+if(NOT NM)
+  set(NM nm)
+endif()
+if(NOT EXISTS "${LIBRARY}")
+  message(FATAL_ERROR "no such library: ${LIBRARY}")
+endif()
+
+execute_process(COMMAND "${NM}" -D --defined-only --with-symbol-versions "${LIBRARY}"
+  OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "${NM} -D --defined-only ${LIBRARY} failed (${rc}): ${err}")
+endif()
+
+string(REPLACE "\n" ";" lines "${out}")
+set(exported 0)
+set(node 0)
+set(bad "")
+foreach(line IN LISTS lines)
+  if(line STREQUAL "")
+    continue()
+  endif()
+  # "<value> <type> <name>[@@VERSION]" (value may be empty for some types)
+  if(NOT line MATCHES "^[0-9a-fA-F]* *([A-Za-z?]) (.+)$")
+    list(APPEND bad "unparsable line: ${line}")
+    continue()
+  endif()
+  set(type "${CMAKE_MATCH_1}")
+  set(symbol "${CMAKE_MATCH_2}")
+  if(type STREQUAL "A" AND symbol MATCHES "^TFSTAGE_1(@@TFSTAGE_1)?$")
+    set(node 1)
+  elseif(symbol MATCHES "^tfs_[A-Za-z0-9_]+@@TFSTAGE_1$")
+    math(EXPR exported "${exported} + 1")
+  else()
+    list(APPEND bad "${type} ${symbol}")
+  endif()
+endforeach()
+
+if(NOT node)
+  list(APPEND bad "(the TFSTAGE_1 version node is missing: is libtfstage.map still passed to the linker?)")
+endif()
+if(exported EQUAL 0)
+  list(APPEND bad "(no tfs_* symbol is exported at all)")
+endif()
+if(bad)
+  list(JOIN bad "\n  " text)
+  message(FATAL_ERROR "${LIBRARY} exports symbols outside tfs_*@@TFSTAGE_1:\n  ${text}")
+endif()
+message(STATUS "${LIBRARY}: ${exported} tfs_* symbols, all in TFSTAGE_1; nothing else exported")
