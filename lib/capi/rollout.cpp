@@ -1,0 +1,337 @@
+// tfs_rollout_* and tfs_run_*: load, describe, graph, run, resume, approve, cancel, status
+// and history of rollouts.
+#include <algorithm>
+
+#include "guard.hpp"
+#include "json_request.hpp"
+#include "rollout/graph.hpp"
+#include "rollout/journal.hpp"
+#include "rollout/rollout_file.hpp"
+#include "rollout_options.hpp"
+
+using namespace tfstage;
+using namespace tfstage::capi;
+namespace fs = std::filesystem;
+using json = nlohmann::json;
+
+namespace {
+
+const char* approval_word(rollout::ApprovalRule rule) {
+    switch (rule) {
+        case rollout::ApprovalRule::auto_approve: return "auto";
+        case rollout::ApprovalRule::manual_when_deleting: return "manual-when-deleting";
+        default: return "manual";
+    }
+}
+
+const char* kind_word(rollout::StageKind kind) {
+    switch (kind) {
+        case rollout::StageKind::destroy: return "destroy";
+        case rollout::StageKind::command: return "command";
+        default: return "apply";
+    }
+}
+
+json describe(const rollout::Rollout& r) {
+    json out = result_object();
+    out["file"] = r.file.string();
+    out["name"] = r.name;
+    json roots = json::array();
+    for (const auto& root : r.roots) roots.push_back({{"name", root.name}, {"path", root.path.string()}});
+    json environments = json::array();
+    for (const auto& e : r.environments) {
+        json env{{"name", e.name},
+                 {"workspace", e.workspace.empty() && e.directory.empty() ? std::string("default") : e.workspace},
+                 {"approval", approval_word(e.approval)}};
+        if (!e.directory.empty()) env["directory"] = e.directory.string();
+        json var_names = json::array();  // names only: values are secret
+        for (const auto& [name, value] : e.vars) var_names.push_back(name);
+        env["vars"] = var_names;
+        environments.push_back(std::move(env));
+    }
+    json stages = json::array();
+    for (std::size_t i = 0; i < r.stages.size(); ++i) {
+        const auto& s = r.stages[i];
+        json stage{{"name", s.name},
+                   {"kind", kind_word(s.kind)},
+                   {"root", s.root},
+                   {"targets", s.targets},
+                   {"excludes", s.excludes},
+                   {"needs", rollout::resolved_needs(r.stages, i)},
+                   {"description", rollout::describe_stage(s)}};
+        if (s.approval) stage["approval"] = approval_word(*s.approval);
+        stages.push_back(std::move(stage));
+    }
+    out["roots"] = roots;
+    out["environments"] = environments;
+    out["stages"] = stages;
+    return out;
+}
+
+json graph_json(const rollout::Rollout& r) {
+    const rollout::StageGraph graph(r.stages);
+    json stages = json::array();
+    for (const auto& s : r.stages)
+        stages.push_back({{"name", s.name}, {"needs", graph.needs_of(s.name)}, {"label", rollout::describe_stage(s)}});
+    json out = result_object();
+    out["stages"] = stages;
+    out["order"] = graph.order();
+    return out;
+}
+
+int outcome_of(const std::string& status) {
+    namespace rs = rollout::run_status;
+    if (status == rs::succeeded) return TFS_OK;
+    if (status == rs::awaiting_approval) return TFS_EAWAITING_APPROVAL;
+    if (status == rs::interrupted) return TFS_ECANCELLED;
+    if (status == rs::deadline_exceeded) return TFS_EDEADLINE;
+    if (status == rs::policy_violation) return TFS_EPOLICY;
+    return TFS_ERROR;
+}
+
+json with_schema(json document) {
+    if (document.is_object() && !document.contains("schema_version")) document["schema_version"] = TFS_SCHEMA_VERSION;
+    return document;
+}
+
+// One run or resume on a rollout handle: the handle's cancel token for the run, the event
+// callback serialised (a non-zero return cancels), and the run handle at the end.
+class RolloutCall {
+public:
+    explicit RolloutCall(std::shared_ptr<tfs_rollout> handle)
+        : handle_(std::move(handle)), busy_(handle_->run_mutex, std::try_to_lock),
+          token_(std::make_shared<process::CancelToken>()) {
+        if (!busy_.owns_lock())
+            throw Error(ErrorCode::invalid_argument, "a run or resume is already in progress on this tfs_rollout");
+        std::lock_guard lock(handle_->cancel_mutex);
+        handle_->running = token_;
+    }
+    ~RolloutCall() {
+        std::lock_guard lock(handle_->cancel_mutex);
+        if (handle_->running == token_) handle_->running.reset();
+    }
+    RolloutCall(const RolloutCall&) = delete;
+    RolloutCall& operator=(const RolloutCall&) = delete;
+
+    void wire(rollout::RunOptions& options, tfs_event_cb callback, void* payload) {
+        options.cancel = token_;
+        options.ask = {};  // no terminal: a gate stops the run in awaiting_approval
+        if (callback == nullptr) return;
+        options.on_event = [this, callback, payload](const rollout::Event& event) {
+            json out = event.to_json();
+            out["schema_version"] = TFS_SCHEMA_VERSION;
+            const std::string text = dump(out);
+            std::lock_guard serialise(callback_mutex_);
+            if (callback(text.c_str(), payload) != 0) token_->cancel();
+        };
+    }
+
+    static tfs_run* make_run(const rollout::RunResult& result) {
+        auto run = std::make_shared<tfs_run>();
+        run->id = result.run_id;
+        run->status = result.status;
+        run->outcome = outcome_of(result.status);
+        run->journal_json = dump(with_schema(result.journal));
+        return runs().add(std::move(run));
+    }
+
+private:
+    std::shared_ptr<tfs_rollout> handle_;
+    std::unique_lock<std::mutex> busy_;
+    std::shared_ptr<process::CancelToken> token_;
+    std::mutex callback_mutex_;
+};
+
+int resume(tfs_rollout* rollout, const char* run_id, const char* stage, const char* options_json, tfs_event_cb callback,
+           void* payload, tfs_run** out_run) {
+    if (out_run != nullptr) *out_run = nullptr;
+    return guard([&] {
+        auto handle = rollouts().get(rollout, "rollout");
+        require(out_run, "out_run");
+        auto options = run_options(*handle->rollout, options_json, false);
+        if (stage != nullptr) {
+            if (handle->rollout->find_stage(stage) == nullptr)
+                throw Error(ErrorCode::not_found, std::string("there is no stage '") + stage + "' in " + handle->rollout->file.string());
+            options.approve.insert(stage);
+        }
+        const fs::path state_dir = options.state_dir.empty() ? rollout::default_state_dir(*handle->rollout) : options.state_dir;
+        RolloutCall call(handle);
+        call.wire(options, callback, payload);
+        const auto result = rollout::resume_rollout(state_dir, run_id == nullptr ? "" : run_id, std::move(options));
+        *out_run = RolloutCall::make_run(result);
+        return TFS_OK;
+    });
+}
+
+template <class Body>
+int with_run(const tfs_run* run, Body&& body) {
+    return guard([&] {
+        auto r = runs().get(run, "run");
+        body(*r);
+        return TFS_OK;
+    });
+}
+
+}  // namespace
+
+extern "C" {
+
+int tfs_rollout_load(tfs_rollout** out, const char* path) {
+    return guard([&] {
+        require(out, "out");
+        *out = nullptr;
+        require(path, "path");
+        auto handle = std::make_shared<tfs_rollout>();
+        try {
+            handle->rollout = std::make_shared<const rollout::Rollout>(rollout::load_rollout_file(path));
+        } catch (const rollout::ValidationError& e) {
+            std::vector<Diagnostic> diagnostics;
+            for (const auto& p : e.problems())
+                diagnostics.push_back({"error", p.message, "", p.where.file, p.where.line, p.where.column, p.key});
+            throw Error(ErrorCode::parse_error, e.what(), std::move(diagnostics));
+        }
+        *out = rollouts().add(std::move(handle));
+        return TFS_OK;
+    });
+}
+
+void tfs_rollout_free(tfs_rollout* rollout) {
+    (void)guard([&] {
+        rollouts().remove(rollout);
+        return TFS_OK;
+    });
+}
+
+int tfs_rollout_describe(const tfs_rollout* rollout, char** out_json) {
+    if (out_json != nullptr) *out_json = nullptr;
+    return guard([&] {
+        auto handle = rollouts().get(rollout, "rollout");
+        require(out_json, "out_json");
+        *out_json = dup_string(dump(describe(*handle->rollout)));
+        return TFS_OK;
+    });
+}
+
+int tfs_rollout_graph(const tfs_rollout* rollout, const char* format, char** out_text) {
+    if (out_text != nullptr) *out_text = nullptr;
+    return guard([&] {
+        auto handle = rollouts().get(rollout, "rollout");
+        require(out_text, "out_text");
+        require(format, "format");
+        const std::string f = format;
+        const rollout::StageGraph graph(handle->rollout->stages);
+        if (f == "dot") *out_text = dup_string(graph.to_dot());
+        else if (f == "mermaid") *out_text = dup_string(graph.to_mermaid());
+        else if (f == "json") *out_text = dup_string(dump(graph_json(*handle->rollout)));
+        else throw Error(ErrorCode::invalid_argument, "unknown graph format '" + f + "' (dot, mermaid or json)");
+        return TFS_OK;
+    });
+}
+
+int tfs_rollout_run(tfs_rollout* rollout, const char* options_json, tfs_event_cb callback, void* payload, tfs_run** out_run) {
+    if (out_run != nullptr) *out_run = nullptr;
+    return guard([&] {
+        auto handle = rollouts().get(rollout, "rollout");
+        require(out_run, "out_run");
+        auto options = run_options(*handle->rollout, options_json, true);
+        RolloutCall call(handle);
+        call.wire(options, callback, payload);
+        const auto result = rollout::run_rollout(*handle->rollout, std::move(options));
+        *out_run = RolloutCall::make_run(result);
+        return TFS_OK;
+    });
+}
+
+int tfs_rollout_resume(tfs_rollout* rollout, const char* run_id, const char* options_json, tfs_event_cb callback,
+                       void* payload, tfs_run** out_run) {
+    return resume(rollout, run_id, nullptr, options_json, callback, payload, out_run);
+}
+
+int tfs_rollout_approve(tfs_rollout* rollout, const char* run_id, const char* stage, const char* options_json,
+                        tfs_event_cb callback, void* payload, tfs_run** out_run) {
+    if (stage == nullptr) {
+        if (out_run != nullptr) *out_run = nullptr;
+        return guard([] () -> int { throw Error(ErrorCode::invalid_argument, "stage is NULL"); });
+    }
+    return resume(rollout, run_id, stage, options_json, callback, payload, out_run);
+}
+
+int tfs_rollout_cancel(tfs_rollout* rollout) {
+    return guard([&] {
+        auto handle = rollouts().get(rollout, "rollout");
+        std::lock_guard lock(handle->cancel_mutex);
+        if (handle->running) handle->running->cancel();
+        return TFS_OK;
+    });
+}
+
+void tfs_run_free(tfs_run* run) {
+    (void)guard([&] {
+        runs().remove(run);
+        return TFS_OK;
+    });
+}
+
+int tfs_run_id(const tfs_run* run, const char** out_id) {
+    if (out_id != nullptr) *out_id = nullptr;
+    return with_run(run, [&](const tfs_run& r) {
+        require(out_id, "out_id");
+        *out_id = r.id.c_str();
+    });
+}
+
+int tfs_run_outcome(const tfs_run* run, int* out_status, const char** out_status_name) {
+    if (out_status_name != nullptr) *out_status_name = nullptr;
+    return with_run(run, [&](const tfs_run& r) {
+        require(out_status, "out_status");
+        *out_status = r.outcome;
+        if (out_status_name != nullptr) *out_status_name = r.status.c_str();
+    });
+}
+
+int tfs_run_journal(const tfs_run* run, char** out_json) {
+    if (out_json != nullptr) *out_json = nullptr;
+    return with_run(run, [&](const tfs_run& r) {
+        require(out_json, "out_json");
+        *out_json = dup_string(r.journal_json);
+    });
+}
+
+int tfs_rollout_status(const char* state_dir, const char* run_id, char** out_json) {
+    return guard([&] {
+        require(out_json, "out_json");
+        *out_json = nullptr;
+        require(state_dir, "state_dir");
+        std::string id = run_id == nullptr ? "" : run_id;
+        if (id.empty()) {
+            const auto latest = rollout::Journal::latest_run(state_dir);
+            if (!latest) throw Error(ErrorCode::not_found, std::string("there are no runs in ") + state_dir);
+            id = *latest;
+        }
+        *out_json = dup_string(dump(with_schema(rollout::Journal::open(state_dir, id).snapshot())));
+        return TFS_OK;
+    });
+}
+
+int tfs_rollout_history(const char* state_dir, char** out_json) {
+    return guard([&] {
+        require(out_json, "out_json");
+        *out_json = nullptr;
+        require(state_dir, "state_dir");
+        json list = json::array();
+        std::error_code ec;
+        if (fs::is_directory(state_dir, ec))
+            for (const auto& run : rollout::Journal::history(state_dir))
+                list.push_back({{"run", run.value("run", "")},
+                                {"kind", run.value("kind", "run")},
+                                {"environment", run.value("environment", "")},
+                                {"status", run.value("status", "")},
+                                {"started_at", run.value("started_at", "")},
+                                {"finished_at", run.value("finished_at", "")},
+                                {"git", run.value("git", json())}});
+        *out_json = dup_string(dump(list));
+        return TFS_OK;
+    });
+}
+
+}  // extern "C"
