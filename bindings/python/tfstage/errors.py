@@ -98,10 +98,10 @@ class TfstageError(Exception):
                     where += ":%s" % d["line"]
                     if d.get("column"):
                         where += ":%s" % d["column"]
-                where += ": "
-            summary = d.get("summary") or ""
-            if summary and summary not in text:
-                lines.append("  %s%s%s" % (where, d.get("severity", "error") + ": " if d.get("severity") else "", summary))
+            summary = str(d.get("summary") or "")
+            if (summary and summary not in text) or (where and where not in text):
+                severity = str(d.get("severity") or "error")
+                lines.append("  %s%s: %s" % (where + ": " if where else "", severity, summary))
         return "\n".join(lines)
 
     def __repr__(self) -> str:
