@@ -33,7 +33,7 @@ def run_child(code: str) -> subprocess.CompletedProcess:
 
 
 def test_null_handles_and_strings_in_c() -> None:
-    require("tfs_engine_open", "tfs_plan_summary", "tfs_rollout_load", "tfs_run_id", "tfs_address_parse")
+    require("tfs_engine_open", "tfs_plan_summary", "tfs_address_parse")
     result = run_child(
         """
         import ctypes
@@ -335,3 +335,25 @@ def test_a_rollout_callback_that_raises_cancels_the_run(project, cli_config: str
         run = rollout.run("staging", cli_config=cli_config, on_event=lambda e: e["type"] == "stage_started")
         with run:
             assert run.status == tfstage.Status.ECANCELLED, run.outcome
+
+
+def test_objects_left_open_at_interpreter_shutdown(tmp_path: Path, cli_config: str) -> None:
+    require("tfs_engine_open", "tfs_engine_plan")
+    (tmp_path / "main.tf").write_text(SIMPLE_ROOT)
+    result = run_child(
+        """
+        import tfstage
+        engine = tfstage.Engine(%r, cli_config=%r, on_event=lambda e: None)
+        engine.init()
+        plan = engine.plan()
+        cycle = [engine, plan]
+        cycle.append(cycle)
+        plan.keep = cycle  # a reference cycle, collected (or not) at shutdown
+        print("EXITING")
+        """
+        % (str(tmp_path), cli_config)
+    )
+    assert result.returncode == 0, result.stderr
+    assert "EXITING" in result.stdout
+    assert "Exception ignored" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr

@@ -236,3 +236,35 @@ def test_an_engine_callback_that_raises_cancels_and_is_reraised(root: Path, engi
     # And the engine still works afterwards, without the callback.
     with engine.plan() as plan:
         assert plan.changes_present
+
+
+def test_a_registered_callback_stays_referenced_and_plan_queries_run_in_threads(root: Path, engine_factory) -> None:
+    require("tfs_engine_plan", "tfs_engine_set_event_callback", "tfs_plan_summary")
+    import gc
+
+    events = []
+    engine = engine_factory(root)
+    engine.set_event_callback(lambda event: events.append(event))  # only the engine holds it
+    gc.collect()
+    engine.init()
+    with engine.plan() as plan:
+        assert events, "the callback registered earlier was called"
+        count = len(events)
+        engine.set_event_callback(None)
+        engine.validate()
+        assert len(events) == count
+
+        # Plan queries are safe from several threads at once.
+        results = []
+
+        def query() -> None:
+            for _ in range(5):
+                results.append((plan.summary()["counts"]["create"], plan.hash(), plan.render("text")))
+
+        threads = [threading.Thread(target=query) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(results) == 20
+        assert len({r[1] for r in results}) == 1 and all(r[0] == 2 for r in results)

@@ -6,6 +6,7 @@ import ctypes
 import enum
 import json
 import os
+import threading
 from ctypes import c_char_p, c_int, c_void_p
 from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
 
@@ -85,6 +86,8 @@ class Engine(Handle):
         super().__init__(out)
         self.root_dir = os.fspath(root_dir)
         self._bridge: Optional[CallbackBridge] = None
+        # One call at a time per engine (the C rule); close() waits for a running call.
+        self._call_lock = threading.RLock()
         if on_event is not None:
             self.set_event_callback(on_event)
 
@@ -96,8 +99,9 @@ class Engine(Handle):
         callable that returns a true value or raises cancels the running command. None removes
         it."""
         bridge = CallbackBridge(on_event) if on_event is not None else None
-        lib().tfs_engine_set_event_callback(self._handle, bridge.c_callback if bridge else CallbackBridge(None).c_callback, None)
-        self._bridge = bridge  # kept referenced while C may call it
+        with self._call_lock:
+            lib().tfs_engine_set_event_callback(self._handle, bridge.c_callback if bridge else CallbackBridge(None).c_callback, None)
+            self._bridge = bridge  # kept referenced while C may call it
 
     def cancel(self) -> None:
         """Cancels the command the engine is running (SIGINT, then SIGKILL after the grace
@@ -106,8 +110,22 @@ class Engine(Handle):
         if pointer is not None:
             lib().tfs_engine_cancel(pointer)
 
+    def close(self) -> None:
+        """Frees the engine (waiting for a call running in another thread to end first). Plans
+        made by it stay usable."""
+        lock = self.__dict__.get("_call_lock")
+        if lock is None:
+            super().close()
+            return
+        with lock:
+            super().close()
+
     def _run(self, call: Any, on_event: Optional[EventHandler]) -> Any:
         """Runs a blocking call, with a per-call event handler if given, cancellable by Ctrl-C."""
+        with self._call_lock:
+            return self._run_locked(call, on_event)
+
+    def _run_locked(self, call: Any, on_event: Optional[EventHandler]) -> Any:
         handle = self._handle
         previous = self._bridge
         bridge: Optional[CallbackBridge] = None
@@ -136,7 +154,7 @@ class Engine(Handle):
 
     def version(self) -> Dict[str, Any]:
         """``version -json``: ``{"flavour", "version", "binary", ...}``."""
-        return call_json(lib().tfs_engine_version, self._handle)  # type: ignore[no-any-return]
+        return self._run(lambda: call_json(lib().tfs_engine_version, self._handle), None)  # type: ignore[no-any-return]
 
     def validate(self) -> Dict[str, Any]:
         """``validate -json``: ``{"valid", "error_count", "warning_count", "diagnostics"}``. An
