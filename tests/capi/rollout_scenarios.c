@@ -13,6 +13,7 @@ typedef struct recorder {
     int events;
     int with_schema;
     int started;      /* stage_started events */
+    int applying;     /* stage_applying events */
     int awaiting;     /* events that mention awaiting_approval */
     int cancel_at;    /* return non-zero at this event (0: never) */
 } recorder;
@@ -21,9 +22,11 @@ static int record(const char* event_json, void* payload) {
     recorder* r = (recorder*)payload;
     int stop;
     pthread_mutex_lock(&r->mutex);
+    if (getenv("TFSTAGE_CAPI_VERBOSE") != NULL) fprintf(stderr, "event: %s\n", event_json);
     r->events++;
     if (strstr(event_json, "\"schema_version\":1") != NULL) r->with_schema++;
     if (strstr(event_json, "\"type\":\"stage_started\"") != NULL) r->started++;
+    if (strstr(event_json, "\"type\":\"stage_applying\"") != NULL) r->applying++;
     if (strstr(event_json, "awaiting_approval") != NULL) r->awaiting++;
     stop = r->cancel_at != 0 && r->events >= r->cancel_at;
     pthread_mutex_unlock(&r->mutex);
@@ -272,20 +275,20 @@ typedef struct canceller {
     int status;
 } canceller;
 
-/* Waits for the slow stage to start, lets it run a little, then cancels from this thread. */
+/* Waits for the slow stage to apply, lets it run a little, then cancels from this thread. */
 static void* cancel_later(void* argument) {
     canceller* c = (canceller*)argument;
     int i, started = 0;
     for (i = 0; i < 1200 && !started; ++i) {
         pthread_mutex_lock(&c->events->mutex);
-        started = c->events->started;
+        started = c->events->applying;
         pthread_mutex_unlock(&c->events->mutex);
         if (!started) {
             struct timespec pause = {0, 50 * 1000 * 1000};
             nanosleep(&pause, NULL);
         }
     }
-    sleep(3);
+    sleep(2);
     c->status = tfs_rollout_cancel(c->rollout);
     return NULL;
 }
