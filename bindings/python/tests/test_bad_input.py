@@ -65,8 +65,12 @@ def test_null_handles_and_strings_in_c() -> None:
             "address_expand(NULL)": lambda: L.tfs_address_expand(b"a", None, byref(out)),
             "rollout_load(NULL)": lambda: L.tfs_rollout_load(byref(out), None),
             "rollout_describe(NULL)": lambda: L.tfs_rollout_describe(None, byref(out)),
-            "rollout_run(NULL)": lambda: L.tfs_rollout_run(None, None, None, None, byref(out)),
+            "rollout_run(NULL)": lambda: L.tfs_rollout_run(None, None, _lib.EventCallback(), None, byref(out)),
+            "rollout_resume(NULL)": lambda: L.tfs_rollout_resume(None, None, None, _lib.EventCallback(), None, byref(out)),
+            "rollout_approve(NULL)": lambda: L.tfs_rollout_approve(None, None, None, None, _lib.EventCallback(), None, byref(out)),
+            "rollout_graph(NULL)": lambda: L.tfs_rollout_graph(None, None, byref(out)),
             "rollout_cancel(NULL)": lambda: L.tfs_rollout_cancel(None),
+            "run_journal(NULL)": lambda: L.tfs_run_journal(None, byref(out)),
             "run_id(NULL)": lambda: L.tfs_run_id(None, byref(borrowed)),
             "run_outcome(NULL)": lambda: L.tfs_run_outcome(None, byref(number), None),
             "rollout_status(NULL)": lambda: L.tfs_rollout_status(None, None, byref(out)),
@@ -299,9 +303,12 @@ def test_bad_run_options(project, cli_config: str) -> None:
         with pytest.raises(tfstage.NotFound):
             rollout.run("prod", only=["nope"], cli_config=cli_config)
         with pytest.raises(tfstage.ParseError):
-            rollout.run("prod", options='{"environment": "prod",')
+            rollout.run(None, options='{"environment": "prod",')  # type: ignore[arg-type]
         with pytest.raises(tfstage.Unsupported):
             rollout.run("prod", options={"schema_version": 2})
+        with pytest.raises(tfstage.InvalidArgument) as info:
+            rollout.run(None, options='{"schema_version": 1}')  # type: ignore[arg-type]
+        assert "environment" in info.value.message
         with pytest.raises(tfstage.InvalidArgument) as info:
             rollout.run("prod", options={"parallelism": "four"})
         assert "parallelism" in info.value.message

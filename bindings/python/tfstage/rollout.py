@@ -81,6 +81,15 @@ class Run(Handle):
 _DONE = object()
 
 
+def _need_environment(environment: Optional[str], options: Options) -> None:
+    """A run needs an environment: the argument, or in the options (dict or JSON text)."""
+    if environment is not None or isinstance(options, (str, bytes)):
+        return
+    if isinstance(options, dict) and "environment" in options:
+        return
+    raise TypeError("environment must be a string, not None")
+
+
 class RunningRollout:
     """A run (or resume, or approval) going on in a worker thread.
 
@@ -384,8 +393,7 @@ class Rollout(Handle):
     ) -> RunningRollout:
         """Starts a run in a worker thread: iterate over the result for the events, then call
         ``.result()`` for the :class:`Run`. Keyword arguments as for :meth:`run`."""
-        if environment is None and not (isinstance(options, dict) and "environment" in options):
-            raise TypeError("environment must be a string, not None")
+        _need_environment(environment, options)
         opts = self._options(options, environment, kwargs)
         return self._launch(self._run_start(opts), on_event, True)
 
@@ -412,8 +420,7 @@ class Rollout(Handle):
         whatever its outcome. ``on_event`` receives each event (a dict); returning a true value
         or raising cancels the run (the exception is re-raised). Ctrl-C cancels the run cleanly
         and re-raises KeyboardInterrupt. ``plan_only`` is ``tfstage plan``."""
-        if environment is None and not (isinstance(options, dict) and "environment" in options):
-            raise TypeError("environment must be a string, not None")
+        _need_environment(environment, options)
         opts = self._options(
             options,
             environment,
