@@ -96,6 +96,33 @@ void scenario_null_arguments(void) {
     CHECK_STATUS(tfs_engine_validate(NULL, &s), TFS_EINVAL);
     CHECK_STATUS(tfs_engine_state_list(NULL, NULL, &s), TFS_EINVAL);
 
+    /* a live engine with NULL strings and out parameters: refused before anything runs */
+    engine = NULL;
+    CHECK_STATUS(tfs_engine_open(&engine, ".", NULL), TFS_OK);
+    if (engine != NULL) {
+        CHECK_STATUS(tfs_engine_version(engine, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_workspace_list(engine, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_workspace_show(engine, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_workspace_new(engine, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_workspace_new(engine, ""), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_workspace_select(engine, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_workspace_select_or_create(engine, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_workspace_delete(engine, NULL, 1), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_plan(engine, NULL, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_apply(engine, NULL, &s), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_show_state(engine, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_outputs(engine, 0, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_validate(engine, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_engine_state_list(engine, NULL, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_plan_open_saved(&plan, engine, NULL), TFS_EINVAL);
+        CHECK_STATUS(tfs_plan_open_saved(NULL, engine, "x.plan"), TFS_EINVAL);
+        CHECK_STATUS(tfs_plan_open_saved(&plan, engine, "/nonexistent/x.plan"), TFS_ENOTFOUND);
+        CHECK_STATUS(tfs_engine_set_event_callback(engine, NULL, NULL), TFS_OK);
+        CHECK_STATUS(tfs_engine_cancel(engine), TFS_OK); /* idle: no effect */
+        tfs_engine_free(engine);
+        CHECK_STATUS(tfs_engine_cancel(engine), TFS_EINVAL); /* freed */
+    }
+
     /* plan */
     CHECK_STATUS(tfs_plan_open_json_file(NULL, "x"), TFS_EINVAL);
     CHECK_STATUS(tfs_plan_open_json_file(&plan, NULL), TFS_EINVAL);
@@ -388,4 +415,23 @@ void scenario_plan_json(void) {
     CHECK_CONTAINS(s, "\"allowed\":true");
     tfs_string_free(s);
     tfs_plan_free(plan);
+
+    /* the same document from a file */
+    {
+        scratch dir;
+        char path[512];
+        if (scratch_make(&dir) != 0) return;
+        write_text(dir.path, "plan.json", kPlanJson);
+        join_path(path, dir.path, "plan.json");
+        plan = NULL;
+        REQUIRE_OK(tfs_plan_open_json_file(&plan, path));
+        REQUIRE_OK(tfs_plan_summary(plan, &s));
+        CHECK_CONTAINS(s, "\"create\":1");
+        tfs_string_free(s);
+        tfs_plan_free(plan);
+        write_text(dir.path, "bad.json", "{\"format_version\":\"7.0\"}");
+        join_path(path, dir.path, "bad.json");
+        CHECK_STATUS(tfs_plan_open_json_file(&plan, path), TFS_EUNSUPPORTED);
+        scratch_remove(&dir);
+    }
 }

@@ -78,6 +78,7 @@ void scenario_run_outlives_rollout(void);
 void scenario_engine_workspaces(void);
 void scenario_engine_plan_apply(void);
 void scenario_engine_callback_cancels(void);
+void scenario_engine_cancel_thread(void);
 void scenario_rollout_gate(void);
 void scenario_rollout_cancel_thread(void);
 

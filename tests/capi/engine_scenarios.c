@@ -1,6 +1,8 @@
 /* The engine through the C ABI with the real Terraform, on terraform_data-only roots. */
 #define _POSIX_C_SOURCE 200809L
+#include <pthread.h>
 #include <stdlib.h>
+#include <time.h>
 
 #include "capi_test.h"
 
@@ -195,6 +197,49 @@ void scenario_engine_callback_cancels(void) {
     CHECK_STATUS(tfs_engine_apply(engine, plan, NULL), TFS_ECANCELLED);
     CHECK(events.events >= 1);
     REQUIRE_OK(tfs_engine_set_event_callback(engine, NULL, NULL));
+    tfs_plan_free(plan);
+    tfs_engine_free(engine);
+    scratch_remove(&s);
+}
+
+typedef struct engine_canceller {
+    tfs_engine* engine;
+    counter* events;
+    int status;
+} engine_canceller;
+
+static void* cancel_engine_later(void* argument) {
+    engine_canceller* c = (engine_canceller*)argument;
+    struct timespec pause = {0, 100 * 1000 * 1000};
+    int i;
+    for (i = 0; i < 600 && c->events->events < 2; ++i) nanosleep(&pause, NULL);
+    pause.tv_sec = 2;
+    pause.tv_nsec = 0;
+    nanosleep(&pause, NULL);
+    c->status = tfs_engine_cancel(c->engine);
+    return NULL;
+}
+
+void scenario_engine_cancel_thread(void) {
+    scratch s;
+    tfs_plan* plan = NULL;
+    counter events = {0, 0, 0};
+    engine_canceller c;
+    pthread_t thread;
+    time_t started;
+    tfs_engine* engine = open_root(&s, kSlowRoot);
+    if (engine == NULL) return;
+    REQUIRE_OK(tfs_engine_plan(engine, NULL, &plan));
+    REQUIRE_OK(tfs_engine_set_event_callback(engine, count_events, &events));
+    c.engine = engine;
+    c.events = &events;
+    c.status = -100;
+    pthread_create(&thread, NULL, cancel_engine_later, &c);
+    started = time(NULL);
+    CHECK_STATUS(tfs_engine_apply(engine, plan, NULL), TFS_ECANCELLED);
+    pthread_join(thread, NULL);
+    CHECK(c.status == TFS_OK);
+    CHECK(time(NULL) - started < 45);
     tfs_plan_free(plan);
     tfs_engine_free(engine);
     scratch_remove(&s);

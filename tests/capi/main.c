@@ -26,6 +26,7 @@ static const struct {
     {"engine_workspaces", scenario_engine_workspaces},
     {"engine_plan_apply", scenario_engine_plan_apply},
     {"engine_callback_cancels", scenario_engine_callback_cancels},
+    {"engine_cancel_thread", scenario_engine_cancel_thread},
     {"rollout_gate", scenario_rollout_gate},
     {"rollout_cancel_thread", scenario_rollout_cancel_thread},
 };
