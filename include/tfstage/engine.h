@@ -85,7 +85,8 @@ TFS_EXTERN(int) tfs_engine_workspace_delete(tfs_engine *engine, const char *name
  *     "out": path of the saved plan (default: a file under <root>/.terraform/tfstage-plans/
  *            that is removed when the plan is freed),
  *     "lock": true, "lock_timeout": "30s", "parallelism": 0}
- *     Addresses are checked before anything runs (TFS_EPARSE names the bad one).
+ *     Addresses are checked before anything runs (TFS_EPARSE names the bad one). Relative
+ *     paths (var_files, out) are taken from root_dir, where the engine runs.
  * @param out receives the plan; free it with tfs_plan_free.
  */
 TFS_EXTERN(int) tfs_engine_plan(tfs_engine *engine, const char *options_json, tfs_plan **out);

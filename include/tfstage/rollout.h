@@ -90,9 +90,10 @@ TFS_EXTERN(void) tfs_run_free(tfs_run *run);
 TFS_EXTERN(int) tfs_run_id(const tfs_run *run, const char **out_id);
 
 /**
- * The run's outcome as a status: TFS_OK (succeeded), TFS_ERROR (failed), TFS_EAWAITING_APPROVAL,
- * TFS_ECANCELLED, TFS_EDEADLINE. *out_status_name gets the journal's word ("succeeded", ...)
- * when not NULL (borrowed).
+ * The run's outcome as a status: TFS_OK (succeeded), TFS_ERROR (failed, unconverged, rolled
+ * back), TFS_EAWAITING_APPROVAL, TFS_ECANCELLED (journal word "interrupted"), TFS_EDEADLINE,
+ * TFS_EPOLICY (a policy refused a stage's plan). *out_status_name gets the journal's word
+ * ("succeeded", ...) when not NULL (borrowed).
  */
 TFS_EXTERN(int) tfs_run_outcome(const tfs_run *run, int *out_status, const char **out_status_name);
 
