@@ -43,7 +43,8 @@ TFS_EXTERN(void) tfs_engine_free(tfs_engine *engine);
  * Receives the -json UI events of plan, apply and destroy (one JSON object per event, as the
  * engine wrote it) and the text lines of other commands as {"type":"output","line":"..."}.
  * NULL callback: none. A non-zero return cancels the running command (TFS_ECANCELLED).
- * The callback runs on the calling thread, during the call that made the event.
+ * The callback runs during the call that made the event, possibly on a library thread (the
+ * readers of the child's output), never two at once.
  */
 TFS_EXTERN(int) tfs_engine_set_event_callback(tfs_engine *engine, tfs_event_cb callback, void *payload);
 
