@@ -247,3 +247,95 @@ def test_ctrl_c_cancels_a_blocking_run_cleanly(project, cli_config: str) -> None
         journal = tfstage.status(state_dir)
         assert journal["status"] in ("cancelled", "interrupted")
     _assert_unlocked(path.parent / "infra", cli_config)
+
+
+def test_resume_continues_a_failed_run_without_applying_finished_stages_again(project, cli_config: str, tmp_path: Path) -> None:
+    require("tfs_rollout_run", "tfs_rollout_resume")
+    marker = tmp_path / "flaky.marker"
+    flaky_root = """
+    resource "terraform_data" "flaky" {
+      provisioner "local-exec" {
+        command = "if [ -f '%s' ]; then exit 0; fi; touch '%s'; echo failing once; exit 1"
+      }
+    }
+    """ % (marker, marker)
+    path = project(TWO_STAGES, {"base": BASE_ROOT, "app": flaky_root})
+    with tfstage.Rollout(path) as rollout:
+        failed = rollout.run("staging", cli_config=cli_config, converge=False)
+        assert failed.outcome == "failed"
+        assert failed.status == tfstage.Status.ERROR
+        with pytest.raises(tfstage.TfstageError):
+            failed.raise_for_outcome()
+        stages = {s["name"]: s["status"] for s in failed.journal()["stages"]}
+        assert stages == {"first": "succeeded", "second": "failed"}
+
+        with rollout.start_resume(failed.id, cli_config=cli_config, converge=False) as running:
+            events = list(running)
+            resumed = running.result()
+        assert resumed.id == failed.id
+        assert resumed.outcome == "succeeded", resumed.journal()
+        reused = [e for e in events if e["type"] == "stage_reused"]
+        assert [e["stage"] for e in reused] == ["first"]
+        assert "stage_started" not in types_of(events, "first")
+        assert "stage_applying" in types_of(events, "second")
+
+        # A finished run is not resumed again.
+        with pytest.raises(tfstage.TfstageError):
+            again = rollout.resume(failed.id, cli_config=cli_config)
+            again.raise_for_outcome()
+
+
+def test_a_policy_violation_is_an_outcome_and_plan_only_applies_nothing(project, cli_config: str) -> None:
+    require("tfs_rollout_run")
+    path = project(
+        """
+        version: 1
+        root: infra
+        environments:
+          dev: {approval: auto, policies: {max_changes: 1}}
+          qa: {workspace: qa, approval: auto}
+        stages:
+          - name: all
+            apply: {}
+        """,
+        {"infra": SIMPLE_ROOT},
+    )
+    with tfstage.Rollout(path) as rollout:
+        events = []
+        refused = rollout.run("dev", cli_config=cli_config, auto_approve=True, on_event=events.append)
+        assert refused.outcome == "policy_violation"
+        with pytest.raises(tfstage.PolicyViolation):
+            refused.raise_for_outcome()
+        violations = [e for e in events if e["type"] == "policy_violation"]
+        assert violations and violations[0]["violations"]
+
+        planned = rollout.run("qa", cli_config=cli_config, plan_only=True)
+        assert planned.ok, planned.journal()
+    assert not (path.parent / "infra" / "terraform.tfstate.d" / "qa" / "terraform.tfstate").exists() or \
+        "terraform_data" not in (path.parent / "infra" / "terraform.tfstate.d" / "qa" / "terraform.tfstate").read_text()
+
+
+def test_ctrl_c_while_iterating_cancels_and_closing_the_rollout_is_safe(project, cli_config: str) -> None:
+    require("tfs_rollout_run", "tfs_rollout_cancel")
+    path = project(SLOW_ROLLOUT, {"infra": SLOW_ROOT})
+    rollout = tfstage.Rollout(path)
+    running = rollout.start("dev", cli_config=cli_config, grace_ms=5000)
+    seen = []
+    timers = []
+    with pytest.raises(KeyboardInterrupt):
+        for event in running:
+            seen.append(event["type"])
+            if event["type"] == "stage_applying":
+                timer = threading.Timer(1.0, _thread.interrupt_main)
+                timer.start()
+                timers.append(timer)
+    assert timers
+    assert running.done()  # the run had stopped when KeyboardInterrupt came out
+    run = running.result()
+    assert run.status == tfstage.Status.ECANCELLED
+    # The events that came after are still there to read.
+    rest = [e["type"] for e in running]
+    assert (seen + rest)[-1] == "rollout_finished"
+    rollout.close()
+    assert run.journal()["status"] == run.outcome  # the run outlives its rollout
+    run.close()
