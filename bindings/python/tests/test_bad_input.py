@@ -4,17 +4,16 @@ a child process, so that a crash would fail one test rather than the whole sessi
 
 from __future__ import annotations
 
-import ctypes
 import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any, Dict, List
 
 import pytest
 
 import tfstage
-from tfstage import _lib
 
 from conftest import PACKAGE_ROOT, SIMPLE_ROOT, require
 from test_rollout import GATE_ROLLOUT, TWO_STAGES, BASE_ROOT
@@ -178,9 +177,9 @@ def test_wrong_types_that_reach_c_name_the_key(root: Path, engine_factory) -> No
     with pytest.raises(tfstage.InvalidArgument) as info:
         tfstage.Engine(root, options={"timeout_ms": "soon"})
     assert "timeout_ms" in info.value.message
-    with pytest.raises(tfstage.ParseError) as info:
+    with pytest.raises(tfstage.ParseError) as parse_info:
         engine.plan(targets=["not an address!"])
-    assert "not an address!" in info.value.message
+    assert "not an address!" in parse_info.value.message
 
 
 def test_invalid_json_in_options(root: Path, engine_factory) -> None:
@@ -322,7 +321,7 @@ def test_a_rollout_callback_that_raises_cancels_the_run(project, cli_config: str
     require("tfs_rollout_run", "tfs_rollout_status")
     path = project(TWO_STAGES, {"base": BASE_ROOT, "app": SIMPLE_ROOT})
     state_dir = path.parent / ".tfstage"
-    seen = []
+    seen: List[str] = []
 
     class Stop(Exception):
         pass

@@ -7,6 +7,7 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import Any, Dict, List
 
 import pytest
 
@@ -61,7 +62,7 @@ def test_a_workspace_option_is_used_by_every_call(root: Path, engine_factory) ->
 
 def test_targeted_plan_and_apply(root: Path, engine_factory) -> None:
     require("tfs_engine_init", "tfs_engine_plan", "tfs_engine_apply", "tfs_plan_summary", "tfs_engine_state_list")
-    events = []
+    events: List[Dict[str, Any]] = []
     engine = engine_factory(root)
     engine.init()
     version = engine.version()
@@ -242,7 +243,7 @@ def test_a_registered_callback_stays_referenced_and_plan_queries_run_in_threads(
     require("tfs_engine_plan", "tfs_engine_set_event_callback", "tfs_plan_summary")
     import gc
 
-    events = []
+    events: List[Dict[str, Any]] = []
     engine = engine_factory(root)
     engine.set_event_callback(lambda event: events.append(event))  # only the engine holds it
     gc.collect()

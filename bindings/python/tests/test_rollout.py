@@ -7,6 +7,7 @@ import _thread
 import threading
 import time
 from pathlib import Path
+from typing import Any, Dict, List
 
 import pytest
 
@@ -139,7 +140,7 @@ def test_a_rollout_run_with_its_events(project, cli_config: str) -> None:
         run.close()
 
         # As a callback: nothing changes the second time.
-        seen = []
+        seen: List[Dict[str, Any]] = []
         again = rollout.run("staging", cli_config=cli_config, on_event=seen.append)
         with again:
             assert again.ok
@@ -162,7 +163,7 @@ def test_a_gate_stops_the_run_and_approve_applies_the_plan(project, cli_config: 
     path = project(GATE_ROLLOUT, {"infra": SIMPLE_ROOT})
     state_dir = path.parent / ".tfstage"
     with tfstage.Rollout(path) as rollout:
-        events = []
+        events: List[Dict[str, Any]] = []
         stopped = rollout.run("prod", cli_config=cli_config, on_event=events.append)
         assert stopped.outcome == "awaiting_approval"
         assert stopped.status == tfstage.Status.EAWAITING_APPROVAL
@@ -177,7 +178,7 @@ def test_a_gate_stops_the_run_and_approve_applies_the_plan(project, cli_config: 
         record = [s for s in stopped.journal()["stages"] if s["name"] == "deploy"][0]
         assert record["plan"]["sha256"] == waiting[0]["sha256"]
 
-        approved_events = []
+        approved_events: List[Dict[str, Any]] = []
         approved = rollout.approve("deploy", run_id, cli_config=cli_config, on_event=approved_events.append)
         assert approved.id == run_id
         assert approved.outcome == "succeeded", approved.journal()
@@ -204,11 +205,11 @@ def test_a_run_is_cancelled_from_another_thread(project, cli_config: str) -> Non
         started = time.monotonic()
         cancellers = []
         with rollout.start("dev", cli_config=cli_config, grace_ms=5000) as running:
-            events = []
+            events: List[Dict[str, Any]] = []
             for event in running:
                 events.append(event)
                 if event["type"] == "stage_applying":
-                    canceller = threading.Thread(target=lambda: (time.sleep(1.0), rollout.cancel()))
+                    canceller = threading.Timer(1.0, rollout.cancel)
                     canceller.start()
                     cancellers.append(canceller)
             run = running.result()
@@ -301,7 +302,7 @@ def test_a_policy_violation_is_an_outcome_and_plan_only_applies_nothing(project,
         {"infra": SIMPLE_ROOT},
     )
     with tfstage.Rollout(path) as rollout:
-        events = []
+        events: List[Dict[str, Any]] = []
         refused = rollout.run("dev", cli_config=cli_config, auto_approve=True, on_event=events.append)
         assert refused.outcome == "policy_violation"
         with pytest.raises(tfstage.PolicyViolation):
@@ -320,7 +321,7 @@ def test_ctrl_c_while_iterating_cancels_and_closing_the_rollout_is_safe(project,
     path = project(SLOW_ROLLOUT, {"infra": SLOW_ROOT})
     rollout = tfstage.Rollout(path)
     running = rollout.start("dev", cli_config=cli_config, grace_ms=5000)
-    seen = []
+    seen: List[str] = []
     timers = []
     with pytest.raises(KeyboardInterrupt):
         for event in running:

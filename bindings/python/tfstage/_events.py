@@ -17,7 +17,7 @@ import threading
 from ctypes import c_void_p
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
-from ._lib import EventCallback
+from ._lib import NULL_EVENT_CALLBACK, EventCallback
 
 __all__ = ["Event", "EventHandler", "CallbackBridge", "call_cancellable"]
 
@@ -42,7 +42,7 @@ class CallbackBridge:
         self.cancelled_by_callback = False
         self._cancel_on = cancel_on
         # Kept referenced here for as long as C may call it.
-        self.c_callback: Any = EventCallback(self._trampoline) if handler is not None else EventCallback()
+        self.c_callback: Any = EventCallback(self._trampoline) if handler is not None else NULL_EVENT_CALLBACK
 
     def _trampoline(self, event_json: Optional[bytes], payload: Optional[int]) -> int:
         # Never let an exception escape into C (ctypes would print it and return 0).

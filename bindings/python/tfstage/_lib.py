@@ -58,6 +58,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 #: typedef int (*tfs_event_cb)(const char *event_json, void *payload);
 EventCallback = ctypes.CFUNCTYPE(c_int, c_char_p, c_void_p)
+#: A NULL tfs_event_cb (no callback).
+NULL_EVENT_CALLBACK = ctypes.cast(0, EventCallback)
 
 
 class _tfs_error(ctypes.Structure):
@@ -426,7 +428,7 @@ def missing_functions() -> List[str]:
 
 def status_name(status: int) -> str:
     """``tfs_status_name``: "TFS_EINVAL" for -2."""
-    return lib().tfs_status_name(int(status))
+    return str(lib().tfs_status_name(int(status)))
 
 
 # ---------------------------------------------------------------------------------------------

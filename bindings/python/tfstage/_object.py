@@ -46,7 +46,7 @@ class Handle:
     @property
     def _handle(self) -> c_void_p:
         """The pointer, for a C call (ClosedError once closed)."""
-        pointer = self.__dict__.get("_as_parameter_")
+        pointer: Optional[c_void_p] = self.__dict__.get("_as_parameter_")
         if pointer is None:
             raise ClosedError("%s is closed" % type(self).__name__)
         return pointer

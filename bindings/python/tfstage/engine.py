@@ -8,10 +8,11 @@ import json
 import os
 import threading
 from ctypes import c_char_p, c_int, c_void_p
-from typing import Any, Dict, Iterable, List, Mapping, Optional, Sequence, Union
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Union
 
 from ._events import CallbackBridge, EventHandler, call_cancellable
 from ._lib import (
+    NULL_EVENT_CALLBACK,
     PathLike,
     call_json,
     call_string,
@@ -100,7 +101,7 @@ class Engine(Handle):
         it."""
         bridge = CallbackBridge(on_event) if on_event is not None else None
         with self._call_lock:
-            lib().tfs_engine_set_event_callback(self._handle, bridge.c_callback if bridge else CallbackBridge(None).c_callback, None)
+            lib().tfs_engine_set_event_callback(self._handle, bridge.c_callback if bridge else NULL_EVENT_CALLBACK, None)
             self._bridge = bridge  # kept referenced while C may call it
 
     def cancel(self) -> None:
@@ -145,7 +146,7 @@ class Engine(Handle):
                 raise
         finally:
             if bridge is not None:
-                restore = previous.c_callback if previous is not None else CallbackBridge(None).c_callback
+                restore = previous.c_callback if previous is not None else NULL_EVENT_CALLBACK
                 if not self.closed:
                     lib().tfs_engine_set_event_callback(handle, restore, None)
                 self._bridge = previous
@@ -415,6 +416,7 @@ class Plan(Handle):
         """Evaluates policy rules (YAML or JSON text, or a dict) against the plan:
         ``{"allowed": bool, "violations": [{"rule", "address", "message"}]}``. A refused plan is
         a result; malformed rules raise ParseError."""
+        text: Optional[bytes]
         if isinstance(rules, Mapping):
             text = json.dumps(dict(rules)).encode("utf-8")
         else:
