@@ -269,3 +269,30 @@ def test_a_registered_callback_stays_referenced_and_plan_queries_run_in_threads(
             t.join()
         assert len(results) == 20
         assert len({r[1] for r in results}) == 1 and all(r[0] == 2 for r in results)
+
+
+def test_ctrl_c_cancels_a_blocking_engine_call(tmp_path: Path, engine_factory) -> None:
+    require("tfs_engine_plan", "tfs_engine_apply", "tfs_engine_cancel")
+    import _thread
+
+    slow = tmp_path / "slow"
+    write(slow / "main.tf", SLOW_ROOT)
+    engine = engine_factory(slow, grace_ms=5000)
+    engine.init()
+    plan = engine.plan()
+    timers = []
+
+    def on_event(event: Dict[str, Any]) -> None:
+        if event.get("type") == "apply_start" and not timers:
+            timer = threading.Timer(1.0, _thread.interrupt_main)
+            timer.start()
+            timers.append(timer)
+
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        engine.apply(plan, on_event=on_event)
+    assert timers, "no apply_start event"
+    assert time.monotonic() - started < 40
+    # The engine is idle again and the state lock was released.
+    with engine.plan(lock_timeout="0s") as again:
+        assert again.changes_present

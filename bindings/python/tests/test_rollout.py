@@ -205,6 +205,9 @@ def test_a_run_is_cancelled_from_another_thread(project, cli_config: str) -> Non
         started = time.monotonic()
         cancellers = []
         with rollout.start("dev", cli_config=cli_config, grace_ms=5000) as running:
+            # One run at a time per rollout.
+            with pytest.raises(tfstage.TfstageError, match="already running"):
+                rollout.start("dev", cli_config=cli_config)
             events: List[Dict[str, Any]] = []
             for event in running:
                 events.append(event)
