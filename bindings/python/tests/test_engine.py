@@ -280,7 +280,7 @@ def test_ctrl_c_cancels_a_blocking_engine_call(tmp_path: Path, engine_factory) -
     engine = engine_factory(slow, grace_ms=5000)
     engine.init()
     plan = engine.plan()
-    timers = []
+    timers: List[threading.Timer] = []
 
     def on_event(event: Dict[str, Any]) -> None:
         if event.get("type") == "apply_start" and not timers:
