@@ -23,11 +23,20 @@ from typing import Any, Dict, List, Optional, Tuple
 HERE = Path(__file__).resolve().parent.parent  # bindings/python
 PACKAGE = "tfstage"
 
-try:  # setuptools (and wheel, which its bdist_wheel needs before setuptools 70)
-    from setuptools import build_meta as _setuptools  # type: ignore[import]
-    import wheel  # type: ignore[import]  # noqa: F401
-except Exception:  # pragma: no cover - depends on the build environment
-    _setuptools = None
+def _find_setuptools() -> Any:
+    """setuptools' backend when the build environment has it and wheel (which its bdist_wheel
+    needs before setuptools 70); None otherwise."""
+    try:
+        import importlib.util
+
+        from setuptools import build_meta  # type: ignore[import]
+
+        return build_meta if importlib.util.find_spec("wheel") is not None else None
+    except Exception:  # pragma: no cover - depends on the build environment
+        return None
+
+
+_setuptools = _find_setuptools()
 
 
 # -- metadata ---------------------------------------------------------------------------------

@@ -201,14 +201,19 @@ def test_an_engine_is_cancelled_from_another_thread(tmp_path: Path, engine_facto
     engine = engine_factory(slow, grace_ms=5000)
     engine.init()
     plan = engine.plan()
+    timers: List[threading.Timer] = []
+
+    def on_event(event: Dict[str, Any]) -> None:
+        # Once the apply runs, cancel it from another thread.
+        if event.get("type") == "apply_start" and not timers:
+            timer = threading.Timer(1.0, engine.cancel)
+            timer.start()
+            timers.append(timer)
+
     started = time.monotonic()
-    timer = threading.Timer(3.0, engine.cancel)
-    timer.start()
-    try:
-        with pytest.raises(tfstage.Cancelled):
-            engine.apply(plan)
-    finally:
-        timer.cancel()
+    with pytest.raises(tfstage.Cancelled):
+        engine.apply(plan, on_event=on_event)
+    assert timers, "no apply_start event"
     assert time.monotonic() - started < 40
     # The state lock was released: another plan goes through without waiting.
     with engine.plan(lock_timeout="0s") as again:

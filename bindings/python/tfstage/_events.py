@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import threading
-from ctypes import c_void_p
 from typing import Any, Callable, Dict, List, Optional, TypeVar
 
 from ._lib import NULL_EVENT_CALLBACK, EventCallback
@@ -82,30 +81,39 @@ def call_cancellable(call: Callable[[], _T], cancel: Callable[[], Any]) -> _T:
         return call()
 
     outcome: List[Any] = []
+    # Waiting on an Event, never on Thread.join: a join interrupted by KeyboardInterrupt can
+    # mark a thread that is still running as stopped (CPython 3.11, the bpo-45274 fix).
+    done = threading.Event()
 
     def worker() -> None:
         try:
             outcome.append((True, call()))
         except BaseException as e:  # noqa: B036 - carried over to the main thread
             outcome.append((False, e))
+        finally:
+            done.set()
 
     thread = threading.Thread(target=worker, name="tfstage-call")
     thread.start()
     interrupted: Optional[KeyboardInterrupt] = None
-    while True:
-        try:
-            while thread.is_alive():
-                thread.join(0.2)
-            break
-        except KeyboardInterrupt as e:
-            # Cancel, then keep waiting for the C call to end: the library stops its children,
-            # releases the state locks and returns. A second Ctrl-C cancels again.
-            if interrupted is None:
-                interrupted = e
+    try:
+        while not done.wait(0.2):
+            pass
+    except KeyboardInterrupt as e:
+        # Cancel, then keep waiting for the C call to end: the library stops its children,
+        # releases the state locks and returns. Cancelling is a flag the library ignores while
+        # idle, and the call may not have started yet: cancel again until it ends. Further
+        # Ctrl-C are absorbed meanwhile.
+        interrupted = e
+        while not done.is_set():
             try:
                 cancel()
             except Exception:
                 pass
+            try:
+                done.wait(0.2)
+            except KeyboardInterrupt:
+                continue
     ok, value = outcome[0] if outcome else (False, RuntimeError("the tfstage call ended without a result"))
     if interrupted is not None:
         if ok:
@@ -123,7 +131,3 @@ def _dispose(value: Any) -> None:
             close()
         except Exception:
             pass
-
-
-def null_payload() -> c_void_p:
-    return c_void_p()

@@ -158,15 +158,21 @@ class RunningRollout:
         return True
 
     def _interrupted(self) -> None:
-        """Ctrl-C: cancel, then wait for the run to stop (further Ctrl-C cancel again)."""
+        """Ctrl-C: cancel, then wait for the run to stop (further Ctrl-C are absorbed)."""
         while True:
             try:
-                self.cancel()
-                while not self._finished.wait(0.2):
-                    pass
+                self._cancel_and_wait()
                 return
             except KeyboardInterrupt:
                 continue
+
+    def _cancel_and_wait(self) -> None:
+        # Cancelling is a flag the library ignores while no run is in progress: the C call may
+        # not have started yet (the worker thread was just launched), so cancel again until the
+        # run has ended. Repeating it does nothing more.
+        while not self._finished.is_set():
+            self.cancel()
+            self._finished.wait(0.2)
 
     def done(self) -> bool:
         """Whether the run has ended."""
@@ -236,8 +242,11 @@ class RunningRollout:
 
     def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> None:
         if not self._finished.is_set():
-            self.cancel()
-            self._wait(None)
+            try:
+                self._cancel_and_wait()
+            except KeyboardInterrupt:
+                self._interrupted()
+                raise
         self._thread.join()
         if not self._taken:
             self._close_run()
@@ -274,8 +283,11 @@ class Rollout(Handle):
         from it stay usable."""
         running = self.__dict__.get("_running")
         if running is not None:
-            running.cancel()
-            running._wait(None)
+            try:
+                running._cancel_and_wait()
+            except KeyboardInterrupt:
+                running._interrupted()
+                raise
         super().close()
 
     def describe(self) -> Dict[str, Any]:
