@@ -343,3 +343,18 @@ def test_ctrl_c_while_iterating_cancels_and_closing_the_rollout_is_safe(project,
     rollout.close()
     assert run.journal()["status"] == run.outcome  # the run outlives its rollout
     run.close()
+
+
+def test_a_second_rollout_on_a_held_workspace_raises_locked(project, cli_config: str) -> None:
+    require("tfs_rollout_run")
+    path = project(SLOW_ROLLOUT, {"infra": SLOW_ROOT.replace("sleep 60", "sleep 4")})
+    with tfstage.Rollout(path) as first, tfstage.Rollout(path) as second:
+        with first.start("dev", cli_config=cli_config) as running:
+            for event in running:
+                if event["type"] == "stage_applying":
+                    break
+            with pytest.raises(tfstage.Locked) as info:
+                second.run("dev", cli_config=cli_config)
+            assert info.value.code == tfstage.Status.ELOCKED
+            assert "dev" in info.value.message
+            assert running.result().ok
