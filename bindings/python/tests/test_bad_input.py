@@ -271,7 +271,8 @@ def test_a_run_outlives_its_closed_rollout(project, cli_config: str) -> None:
     require("tfs_rollout_run", "tfs_run_journal")
     path = project(GATE_ROLLOUT, {"infra": SIMPLE_ROOT})
     rollout = tfstage.Rollout(path)
-    run = rollout.run("prod", cli_config=cli_config)
+    # (Unknown keys in the run options are ignored.)
+    run = rollout.run("prod", cli_config=cli_config, options={"a_key_from_the_future": [1]})
     rollout.close()
     with pytest.raises(tfstage.ClosedError):
         rollout.describe()
