@@ -1,9 +1,11 @@
-# cmake -DLIBRARY=path/to/libtfstage.so [-DNM=nm] -P check_exports.cmake
+# cmake -DLIBRARY=path/to/libtfstage.so [-DNM=nm] [-DHEADERS_DIR=include/tfstage] -P check_exports.cmake
 #
 # Fails unless every dynamic symbol libtfstage.so defines is a tfs_* function or variable
 # in the TFSTAGE_1 version node, or the TFSTAGE_1 node itself (an absolute symbol).
 # Anything else (a C++ symbol of the core, a libstdc++ or dependency symbol that leaked,
 # an unversioned tfs_ symbol) is an ABI accident.
+# With HEADERS_DIR, also fails unless the exported tfs_* symbols are exactly the functions
+# the public headers declare with TFS_EXTERN (none missing, none undeclared).
 if(NOT LIBRARY)
   message(FATAL_ERROR "usage: cmake -DLIBRARY=libtfstage.so [-DNM=nm] -P check_exports.cmake")
 endif()
@@ -37,8 +39,9 @@ foreach(line IN LISTS lines)
   set(symbol "${CMAKE_MATCH_2}")
   if(type STREQUAL "A" AND symbol MATCHES "^TFSTAGE_1(@@TFSTAGE_1)?$")
     set(node 1)
-  elseif(symbol MATCHES "^tfs_[A-Za-z0-9_]+@@TFSTAGE_1$")
+  elseif(symbol MATCHES "^(tfs_[A-Za-z0-9_]+)@@TFSTAGE_1$")
     math(EXPR exported "${exported} + 1")
+    list(APPEND exported_names "${CMAKE_MATCH_1}")
   else()
     list(APPEND bad "${type} ${symbol}")
   endif()
@@ -55,3 +58,31 @@ if(bad)
   message(FATAL_ERROR "${LIBRARY} exports symbols outside tfs_*@@TFSTAGE_1:\n  ${text}")
 endif()
 message(STATUS "${LIBRARY}: ${exported} tfs_* symbols, all in TFSTAGE_1; nothing else exported")
+
+if(HEADERS_DIR)
+  file(GLOB headers "${HEADERS_DIR}/*.h")
+  set(declared "")
+  foreach(header IN LISTS headers)
+    file(READ "${header}" text)
+    string(REGEX MATCHALL "TFS_EXTERN\\([^)]*\\)[ \t\r\n]*tfs_[A-Za-z0-9_]+[ \t\r\n]*\\(" found "${text}")
+    foreach(declaration IN LISTS found)
+      string(REGEX REPLACE "^.*\\)[ \t\r\n]*(tfs_[A-Za-z0-9_]+)[ \t\r\n]*\\($" "\\1" name "${declaration}")
+      list(APPEND declared "${name}")
+    endforeach()
+  endforeach()
+  list(REMOVE_DUPLICATES declared)
+  set(missing "${declared}")
+  list(REMOVE_ITEM missing ${exported_names})
+  set(undeclared "${exported_names}")
+  list(REMOVE_ITEM undeclared ${declared})
+  list(LENGTH declared declared_count)
+  list(LENGTH missing missing_count)
+  if(missing OR undeclared)
+    list(JOIN missing " " missing_text)
+    list(JOIN undeclared " " undeclared_text)
+    message(FATAL_ERROR "the exports do not match the ${declared_count} functions of ${HEADERS_DIR}:\n"
+      "  declared, not exported (${missing_count}): ${missing_text}\n"
+      "  exported, not declared: ${undeclared_text}")
+  endif()
+  message(STATUS "every one of the ${declared_count} functions declared in ${HEADERS_DIR} is exported, and nothing else")
+endif()
