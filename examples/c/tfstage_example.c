@@ -71,7 +71,7 @@ int main(int argc, char **argv)
     const char *cli_config = getenv("TFSTAGE_CLI_CONFIG");
     char quoted[4096];
     char options[8192];
-    char plan_options[4096];
+    char plan_options[8192];
     tfs_engine *engine = NULL;
     tfs_plan *plan = NULL;
     char *summary = NULL;
