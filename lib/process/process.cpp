@@ -32,13 +32,17 @@ bool dropped(const std::string& name, const std::vector<std::string>& drop) {
     return false;
 }
 
+// Boost 1.74's environment::find (behind operator[]) compares `NAME=` past the end of shorter
+// entries, a heap over-read that AddressSanitizer reports; set() compares safely.
 bp::environment make_environment(const Command& command) {
-    bp::environment env;
+    std::map<std::string, std::string> merged;
     for (const auto& entry : boost::this_process::environment()) {
-        const std::string name = entry.get_name();
-        if (!dropped(name, command.env_drop)) env[name] = entry.to_string();
+        std::string name = entry.get_name();
+        if (!dropped(name, command.env_drop)) merged[name] = entry.to_string();
     }
-    for (const auto& [name, value] : command.env) env[name] = value;
+    for (const auto& [name, value] : command.env) merged[name] = value;
+    bp::environment env;
+    for (const auto& [name, value] : merged) env.set(name, value);
     return env;
 }
 
