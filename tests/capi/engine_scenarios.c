@@ -3,6 +3,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "capi_test.h"
 
@@ -177,6 +178,39 @@ void scenario_engine_plan_apply(void) {
     REQUIRE_OK(tfs_engine_outputs(other, 1, &out));
     CHECK_CONTAINS(out, "hunter2-secret");
     tfs_string_free(out);
+
+    /* a saved plan file of our own ("out"), opened again from the file, then tampered with */
+    {
+        tfs_plan* reopened = NULL;
+        char saved[512];
+        char* hash1 = NULL;
+        char* hash2 = NULL;
+        FILE* f;
+        REQUIRE_OK(tfs_engine_plan(other, "{\"out\":\"saved.tfplan\",\"destroy\":true}", &plan));
+        join_path(saved, s.path, "saved.tfplan");
+        REQUIRE_OK(tfs_plan_open_saved(&reopened, other, saved));
+        REQUIRE_OK(tfs_plan_hash(plan, &hash1));
+        REQUIRE_OK(tfs_plan_hash(reopened, &hash2));
+        CHECK(strcmp(hash1, hash2) == 0);
+        tfs_string_free(hash1);
+        tfs_string_free(hash2);
+        REQUIRE_OK(tfs_plan_provenance(reopened, &out));
+        CHECK_CONTAINS(out, "\"plan_matches\":true");
+        tfs_string_free(out);
+        REQUIRE_OK(tfs_plan_summary(reopened, &out));
+        CHECK_CONTAINS(out, "\"delete\":2");
+        tfs_string_free(out);
+        tfs_plan_free(plan);
+        CHECK(access(saved, F_OK) == 0); /* "out" files are the caller's: kept */
+        f = fopen(saved, "ab");
+        if (f != NULL) {
+            fputc('x', f);
+            fclose(f);
+        }
+        CHECK_STATUS(tfs_engine_apply(other, reopened, NULL), TFS_ESTALE);
+        CHECK_CONTAINS(tfs_error_last()->message, "changed since it was made");
+        tfs_plan_free(reopened);
+    }
 
     REQUIRE_OK(tfs_engine_destroy(other, "{\"vars\":{\"secret\":\"hunter2-secret\"}}", &out));
     CHECK_CONTAINS(out, "\"remove\":2");
