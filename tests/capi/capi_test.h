@@ -72,6 +72,7 @@ void scenario_schema_version(void);
 void scenario_wrong_types(void);
 void scenario_address(void);
 void scenario_plan_json(void);
+void scenario_threads(void);
 void scenario_rollout_file(void);
 void scenario_callback_cancels(void);
 void scenario_run_outlives_rollout(void);

@@ -20,6 +20,7 @@ static const struct {
     {"wrong_types", scenario_wrong_types},
     {"address", scenario_address},
     {"plan_json", scenario_plan_json},
+    {"threads", scenario_threads},
     {"rollout_file", scenario_rollout_file},
     {"callback_cancels", scenario_callback_cancels},
     {"run_outlives_rollout", scenario_run_outlives_rollout},
