@@ -1,12 +1,10 @@
-// tfs_rollout_* and tfs_run_*: load, describe, graph, run, resume, approve, cancel, status
-// and history of rollouts.
-#include <algorithm>
-
+// tfs_rollout_load, run, resume, approve and cancel, and the tfs_run handles they make (the
+// read-only queries are in rollout_describe.cpp).
 #include "guard.hpp"
 #include "json_request.hpp"
-#include "rollout/graph.hpp"
 #include "rollout/journal.hpp"
 #include "rollout/rollout_file.hpp"
+#include "rollout_journal.hpp"
 #include "rollout_options.hpp"
 
 using namespace tfstage;
@@ -16,69 +14,6 @@ using json = nlohmann::json;
 
 namespace {
 
-const char* approval_word(rollout::ApprovalRule rule) {
-    switch (rule) {
-        case rollout::ApprovalRule::auto_approve: return "auto";
-        case rollout::ApprovalRule::manual_when_deleting: return "manual-when-deleting";
-        default: return "manual";
-    }
-}
-
-const char* kind_word(rollout::StageKind kind) {
-    switch (kind) {
-        case rollout::StageKind::destroy: return "destroy";
-        case rollout::StageKind::command: return "command";
-        default: return "apply";
-    }
-}
-
-json describe(const rollout::Rollout& r) {
-    json out = result_object();
-    out["file"] = r.file.string();
-    out["name"] = r.name;
-    json roots = json::array();
-    for (const auto& root : r.roots) roots.push_back({{"name", root.name}, {"path", root.path.string()}});
-    json environments = json::array();
-    for (const auto& e : r.environments) {
-        json env{{"name", e.name},
-                 {"workspace", e.workspace.empty() && e.directory.empty() ? std::string("default") : e.workspace},
-                 {"approval", approval_word(e.approval)}};
-        if (!e.directory.empty()) env["directory"] = e.directory.string();
-        json var_names = json::array();  // names only: values are secret
-        for (const auto& [name, value] : e.vars) var_names.push_back(name);
-        env["vars"] = var_names;
-        environments.push_back(std::move(env));
-    }
-    json stages = json::array();
-    for (std::size_t i = 0; i < r.stages.size(); ++i) {
-        const auto& s = r.stages[i];
-        json stage{{"name", s.name},
-                   {"kind", kind_word(s.kind)},
-                   {"root", s.root},
-                   {"targets", s.targets},
-                   {"excludes", s.excludes},
-                   {"needs", rollout::resolved_needs(r.stages, i)},
-                   {"description", rollout::describe_stage(s)}};
-        if (s.approval) stage["approval"] = approval_word(*s.approval);
-        stages.push_back(std::move(stage));
-    }
-    out["roots"] = roots;
-    out["environments"] = environments;
-    out["stages"] = stages;
-    return out;
-}
-
-json graph_json(const rollout::Rollout& r) {
-    const rollout::StageGraph graph(r.stages);
-    json stages = json::array();
-    for (const auto& s : r.stages)
-        stages.push_back({{"name", s.name}, {"needs", graph.needs_of(s.name)}, {"label", rollout::describe_stage(s)}});
-    json out = result_object();
-    out["stages"] = stages;
-    out["order"] = graph.order();
-    return out;
-}
-
 int outcome_of(const std::string& status) {
     namespace rs = rollout::run_status;
     if (status == rs::succeeded) return TFS_OK;
@@ -87,11 +22,6 @@ int outcome_of(const std::string& status) {
     if (status == rs::deadline_exceeded) return TFS_EDEADLINE;
     if (status == rs::policy_violation) return TFS_EPOLICY;
     return TFS_ERROR;
-}
-
-json with_schema(json document) {
-    if (document.is_object() && !document.contains("schema_version")) document["schema_version"] = TFS_SCHEMA_VERSION;
-    return document;
 }
 
 // One run or resume on a rollout handle: the handle's cancel token for the run, the event
@@ -202,32 +132,6 @@ void tfs_rollout_free(tfs_rollout* rollout) {
     });
 }
 
-int tfs_rollout_describe(const tfs_rollout* rollout, char** out_json) {
-    if (out_json != nullptr) *out_json = nullptr;
-    return guard([&] {
-        auto handle = rollouts().get(rollout, "rollout");
-        require(out_json, "out_json");
-        *out_json = dup_string(dump(describe(*handle->rollout)));
-        return TFS_OK;
-    });
-}
-
-int tfs_rollout_graph(const tfs_rollout* rollout, const char* format, char** out_text) {
-    if (out_text != nullptr) *out_text = nullptr;
-    return guard([&] {
-        auto handle = rollouts().get(rollout, "rollout");
-        require(out_text, "out_text");
-        require(format, "format");
-        const std::string f = format;
-        const rollout::StageGraph graph(handle->rollout->stages);
-        if (f == "dot") *out_text = dup_string(graph.to_dot());
-        else if (f == "mermaid") *out_text = dup_string(graph.to_mermaid());
-        else if (f == "json") *out_text = dup_string(dump(graph_json(*handle->rollout)));
-        else throw Error(ErrorCode::invalid_argument, "unknown graph format '" + f + "' (dot, mermaid or json)");
-        return TFS_OK;
-    });
-}
-
 int tfs_rollout_run(tfs_rollout* rollout, const char* options_json, tfs_event_cb callback, void* payload, tfs_run** out_run) {
     if (out_run != nullptr) *out_run = nullptr;
     return guard([&] {
@@ -294,43 +198,6 @@ int tfs_run_journal(const tfs_run* run, char** out_json) {
     return with_run(run, [&](const tfs_run& r) {
         require(out_json, "out_json");
         *out_json = dup_string(r.journal_json);
-    });
-}
-
-int tfs_rollout_status(const char* state_dir, const char* run_id, char** out_json) {
-    return guard([&] {
-        require(out_json, "out_json");
-        *out_json = nullptr;
-        require(state_dir, "state_dir");
-        std::string id = run_id == nullptr ? "" : run_id;
-        if (id.empty()) {
-            const auto latest = rollout::Journal::latest_run(state_dir);
-            if (!latest) throw Error(ErrorCode::not_found, std::string("there are no runs in ") + state_dir);
-            id = *latest;
-        }
-        *out_json = dup_string(dump(with_schema(rollout::Journal::open(state_dir, id).snapshot())));
-        return TFS_OK;
-    });
-}
-
-int tfs_rollout_history(const char* state_dir, char** out_json) {
-    return guard([&] {
-        require(out_json, "out_json");
-        *out_json = nullptr;
-        require(state_dir, "state_dir");
-        json list = json::array();
-        std::error_code ec;
-        if (fs::is_directory(state_dir, ec))
-            for (const auto& run : rollout::Journal::history(state_dir))
-                list.push_back({{"run", run.value("run", "")},
-                                {"kind", run.value("kind", "run")},
-                                {"environment", run.value("environment", "")},
-                                {"status", run.value("status", "")},
-                                {"started_at", run.value("started_at", "")},
-                                {"finished_at", run.value("finished_at", "")},
-                                {"git", run.value("git", json())}});
-        *out_json = dup_string(dump(list));
-        return TFS_OK;
     });
 }
 
