@@ -243,6 +243,21 @@ def test_an_engine_callback_that_raises_cancels_and_is_reraised(root: Path, engi
     with engine.plan() as plan:
         assert plan.changes_present
 
+    # A registered callback that raised once does not cancel the calls after.
+    raised: List[int] = []
+
+    def once(event: Dict[str, Any]) -> None:
+        if not raised:
+            raised.append(1)
+            raise Stop("once")
+
+    engine.set_event_callback(once)
+    with pytest.raises(Stop):
+        engine.plan()
+    with engine.plan() as plan:
+        assert plan.changes_present
+    engine.set_event_callback(None)
+
 
 def test_a_registered_callback_stays_referenced_and_plan_queries_run_in_threads(root: Path, engine_factory) -> None:
     require("tfs_engine_plan", "tfs_engine_set_event_callback", "tfs_plan_summary")

@@ -134,9 +134,11 @@ class Engine(Handle):
             bridge = CallbackBridge(on_event)
             lib().tfs_engine_set_event_callback(handle, bridge.c_callback, None)
             self._bridge = bridge
+        if previous is not None:
+            previous.error = None  # a handler that raised during an earlier call
         try:
             try:
-                return call_cancellable(call, self.cancel)
+                result = call_cancellable(call, self.cancel)
             except BaseException as e:
                 for b in (bridge, previous):
                     if b is not None and b.error is not None:
@@ -144,6 +146,16 @@ class Engine(Handle):
                         b.error = None
                         raise error from e
                 raise
+            # A handler that raised on the last event, after which the command ended anyway.
+            for b in (bridge, previous):
+                if b is not None and b.error is not None:
+                    error = b.error
+                    b.error = None
+                    close = getattr(result, "close", None)
+                    if callable(close):
+                        close()
+                    raise error
+            return result
         finally:
             if bridge is not None:
                 restore = previous.c_callback if previous is not None else NULL_EVENT_CALLBACK
