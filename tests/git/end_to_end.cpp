@@ -472,3 +472,40 @@ TEST_CASE("git e2e: rollback returns module kafka to the last good commit and le
     CHECK(nothing.exit_code != 0);
     CHECK_MESSAGE(nothing.err.find("no successful run") != std::string::npos, nothing.text());
 }
+
+TEST_CASE("git e2e: rollback in a workspace stops at the same gates and applies once approved") {
+    GitProject p(R"(
+  staging:
+    workspace: staging
+    approval: manual
+    var_files: [../infra/prod.tfvars]
+)");
+    const auto run_a = tfstage_cli({"run", p.rollout().string(), "-e", "staging", "--auto-approve", "--json"});
+    REQUIRE_MESSAGE(run_a.exit_code == 0, run_a.text());
+    p.repo.write("infra/modules/kafka/main.tf", test::read_text(p.infra() / "modules/kafka/main.tf") +
+                                                    "resource \"terraform_data\" \"extra\" {\n  input = \"new in B\"\n}\n");
+    p.repo.commit("B");
+    const auto run_b = tfstage_cli({"run", p.rollout().string(), "-e", "staging", "--auto-approve", "--json"});
+    REQUIRE_MESSAGE(run_b.exit_code == 0, run_b.text());
+    REQUIRE(state_addresses(p.state_file("staging")).count("module.kafka.terraform_data.extra") == 1);
+
+    // The environment's rule is manual: the kafka stage (which deletes) stops at its gate.
+    const auto gated = tfstage_cli({"rollback", run_id_of(run_b), "--state-dir", p.state_dir().string(), "--json"});
+    CHECK_MESSAGE(gated.exit_code == 3, gated.text());
+    const json gated_journal = p.journal(run_id_of(gated));
+    CHECK(gated_journal["kind"] == "rollback");
+    CHECK(gated_journal["status"] == "awaiting_approval");
+    CHECK(state_addresses(p.state_file("staging")).count("module.kafka.terraform_data.extra") == 1);
+    // A rollback is not resumed: it is run again.
+    const auto resumed = tfstage_cli({"resume", run_id_of(gated), "--state-dir", p.state_dir().string()});
+    CHECK(resumed.exit_code == 2);
+    CHECK_MESSAGE(resumed.err.find("is a rollback") != std::string::npos, resumed.text());
+
+    const auto approved =
+        tfstage_cli({"rollback", run_id_of(run_b), "--state-dir", p.state_dir().string(), "--approve", "kafka", "--json"});
+    REQUIRE_MESSAGE(approved.exit_code == 0, approved.text());
+    const auto addresses = state_addresses(p.state_file("staging"));
+    CHECK(addresses.count("module.kafka.terraform_data.extra") == 0);
+    CHECK(addresses.count("module.kafka.terraform_data.broker") == 1);
+    CHECK_FALSE(fs::exists(p.state_file("default")));  // the workspace's state, nothing else
+}
