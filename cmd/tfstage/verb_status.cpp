@@ -13,6 +13,7 @@ std::string commit_text(const nlohmann::json& git) {
     std::string text = "commit " + (git.value("commit", "").empty() ? std::string("(none yet)") : git.value("commit", ""));
     if (git.value("detached", false)) text += " (detached)";
     else if (!git.value("branch", "").empty()) text += " on " + git.value("branch", "");
+    if (git.value("source", "") == "rollback") text += " (the commit's files, not the working tree)";
     if (git.value("dirty", false))
         text += " (dirty: " + std::to_string(git.value("modified", nlohmann::json::array()).size()) + " modified, " +
                 std::to_string(git.value("untracked", nlohmann::json::array()).size()) + " untracked)";

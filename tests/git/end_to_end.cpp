@@ -220,6 +220,17 @@ TEST_CASE("git e2e: a run journals the commit of git rev-parse HEAD and every pl
     CHECK(strings(git2["modified"]) == std::vector<std::string>{"infra/main.tf"});
     CHECK(strings(git2["untracked"]) == std::vector<std::string>{"infra/modules/app/extra.tf"});
 
+    // A plan saved by `engine plan --out` carries the same record, and `show` prints it.
+    const fs::path plan_file = p.tmp.path() / "by-hand.tfplan";
+    const std::string var_file = (p.infra() / "prod.tfvars").string();
+    const auto by_hand = tfstage_cli({"-C", p.infra().string(), "engine", "plan", "--var-file", var_file, "--out", plan_file.string()});
+    REQUIRE_MESSAGE(by_hand.exit_code == 0, by_hand.text());
+    const json by_hand_record = read_json(plan_file.string() + ".provenance.json");
+    CHECK(by_hand_record["git"]["commit"] == head);
+    CHECK(strings(by_hand_record["git"]["untracked"]) == std::vector<std::string>{"infra/modules/app/extra.tf"});
+    const auto shown = tfstage_cli({"show", plan_file.string()}, p.infra());
+    CHECK_MESSAGE(shown.out.find("commit:    " + head + " (on main), with uncommitted changes") != std::string::npos, shown.text());
+
     // status and history show each run's commit.
     const auto status = tfstage_cli({"status", run1, "--state-dir", p.state_dir().string()});
     CHECK_MESSAGE(status.out.find("commit " + head + " on main") != std::string::npos, status.text());
