@@ -137,12 +137,26 @@ json ChangeSelection::to_json() const {
             {"stages", stage_list}};
 }
 
-ChangeSelection select_changed_stages(const Rollout& rollout, const Environment& environment, const std::string& ref) {
+namespace {
+
+git::Repository repository_of(const Rollout& rollout) {
     std::optional<git::Repository> repo = git::Repository::discover(rollout.base_dir);
     for (std::size_t i = 0; !repo && i < rollout.roots.size(); ++i) repo = git::Repository::discover(rollout.roots[i].path);
     if (!repo)
         throw Error(ErrorCode::invalid_argument, "--changed-since needs a git repository, and " + rollout.base_dir.string() +
                                                      " is not in one");
+    return std::move(*repo);
+}
+
+}  // namespace
+
+void check_changed_since(const Rollout& rollout, const std::string& ref) {
+    const git::Repository repo = repository_of(rollout);
+    repo.merge_base(repo.resolve_commit(ref), repo.resolve_commit("HEAD"));
+}
+
+ChangeSelection select_changed_stages(const Rollout& rollout, const Environment& environment, const std::string& ref) {
+    std::optional<git::Repository> repo = repository_of(rollout);
     ChangeSelection selection;
     selection.ref = ref;
     selection.repository = repo->workdir().string();

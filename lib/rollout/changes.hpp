@@ -42,6 +42,10 @@ struct ChangeSelection {
 // Throws Error(invalid_argument) when the rollout is not in a git repository or REF is unknown.
 ChangeSelection select_changed_stages(const Rollout& rollout, const Environment& environment, const std::string& ref);
 
+// The same checks as select_changed_stages, without the diff: for refusing a bad REF before a
+// run is journaled.
+void check_changed_since(const Rollout& rollout, const std::string& ref);
+
 // The local module directories (absolute) reached from `root_dir` by its module calls: for
 // every call when `targets` is empty, else for the calls the targets name (module.NAME...).
 // Nested local module calls are followed. Registry and remote sources are not code of this

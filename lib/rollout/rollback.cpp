@@ -86,7 +86,9 @@ RunResult rollback_run(const fs::path& state_dir, const std::string& run_id, Run
                                               "there is no configuration to roll back to");
 
     Rollout rollout = load_rollout_file(file);
-    const Environment* env = rollout.find_environment(environment);
+    auto env_it = std::find_if(rollout.environments.begin(), rollout.environments.end(),
+                               [&](const Environment& e) { return e.name == environment; });
+    Environment* env = env_it == rollout.environments.end() ? nullptr : &*env_it;
     if (env == nullptr)
         throw Error(ErrorCode::invalid_argument, "the rollout file " + file + " no longer has environment '" + environment + "'");
     std::optional<git::Repository> repo = git::Repository::discover(rollout.base_dir);
@@ -161,7 +163,7 @@ RunResult rollback_run(const fs::path& state_dir, const std::string& run_id, Run
                                                           "rollback-of-" + run_id));
         root.path = old_root;
     }
-    for (auto& var_file : rollout.environments[static_cast<std::size_t>(env - rollout.environments.data())].var_files) {
+    for (auto& var_file : env->var_files) {
         const std::string rel = git::relative_to(workdir, var_file);
         if (rel.empty()) continue;  // outside the repository: the same file
         if (fs::exists(tree.dir / rel)) {

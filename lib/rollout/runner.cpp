@@ -1054,6 +1054,7 @@ fs::path default_state_dir(const Rollout& rollout) { return rollout.base_dir / "
 
 RunResult run_rollout(const Rollout& rollout, RunOptions options) {
     check_stage_names(rollout, options);
+    if (!options.changed_since.empty()) check_changed_since(rollout, options.changed_since);  // a bad REF: no run at all
     if (options.state_dir.empty()) options.state_dir = default_state_dir(rollout);
     json header = journal_header(rollout, options, !options.kind.empty() ? options.kind : options.plan_only ? "plan" : "run");
     for (const auto& [key, value] : options.journal_extra.items()) header[key] = value;

@@ -417,6 +417,9 @@ TEST_CASE("git e2e: --changed-since counts a renamed file as a change") {
     const auto unknown = tfstage_cli({"plan", p.rollout().string(), "-e", "dev", "--changed-since", "no-such-ref"});
     CHECK(unknown.exit_code == 2);
     CHECK_MESSAGE(unknown.err.find("unknown revision 'no-such-ref'") != std::string::npos, unknown.text());
+    // Refused before a run was journaled: only the first plan is in the history.
+    const auto history = tfstage_cli({"history", "--state-dir", p.state_dir().string(), "--json"});
+    CHECK(history.events.size() == 1);
 }
 
 // Rollback ----------------------------------------------------------------------------------
