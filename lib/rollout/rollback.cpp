@@ -113,8 +113,11 @@ RunResult rollback_run(const fs::path& state_dir, const std::string& run_id, Run
     for (const auto& name : order) {
         const Stage* stage = rollout.find_stage(name);
         if (!ran(status_of[name])) continue;
-        if (stage->kind == StageKind::command) {
-            skipped.push_back({{"stage", name}, {"reason", "a command stage: nothing to roll back with Terraform"}});
+        // Only Terraform stages are rolled back (a command, or any other kind of stage, is not).
+        if (stage->kind != StageKind::apply && stage->kind != StageKind::destroy) {
+            skipped.push_back({{"stage", name},
+                               {"reason", stage->kind == StageKind::command ? "a command stage: nothing to roll back with Terraform"
+                                                                           : "not a Terraform stage: tfstage rollback does not roll it back"}});
             continue;
         }
         if (!stage->rollback_allowed) {
