@@ -57,6 +57,7 @@ void register_targets(CLI::App& app, Context& context);
 void register_stages(CLI::App& app, Context& context);
 void register_run(CLI::App& app, Context& context);  // run and plan
 void register_resume(CLI::App& app, Context& context);
+void register_rollback(CLI::App& app, Context& context);
 void register_status(CLI::App& app, Context& context);    // status and history
 void register_validate(CLI::App& app, Context& context);  // validate and graph
 

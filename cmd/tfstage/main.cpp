@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
 
     tfstage::cli::register_run(app, context);
     tfstage::cli::register_resume(app, context);
+    tfstage::cli::register_rollback(app, context);
     tfstage::cli::register_status(app, context);
     tfstage::cli::register_validate(app, context);
     tfstage::cli::register_workspace(app, context);

@@ -65,6 +65,26 @@ std::function<void(const rollout::Event&)> rollout_printer(const Context& contex
         };
         if (e.type == "run_started") {
             line("run " + e.run + " (" + d.value("environment", "") + ")");
+        } else if (e.type == "warning") {
+            line(style.paint("warning: " + d.value("message", ""), "33") +
+                 (d.value("override", "").empty() ? "" : "  (" + d.value("override", "") + ")"));
+        } else if (e.type == "selection") {
+            line("changed since " + d.value("changed_since", "") + " (merge base " + d.value("merge_base", "").substr(0, 12) +
+                 "): " + std::to_string(d.value("changed_files", nlohmann::json::array()).size()) + " file(s)");
+            for (const auto& s : d.value("stages", nlohmann::json::array())) {
+                std::string why;
+                for (const auto& r : s.value("reasons", nlohmann::json::array()))
+                    why += (why.empty() ? "" : "; ") + r.get<std::string>();
+                line((s.value("selected", false) ? "  + " : "  - ") + s.value("name", "") + ": " +
+                     (why.empty() ? "no change in its code" : why));
+            }
+        } else if (e.type == "rollback_target") {
+            line("rollback of run " + d.value("rollback_of", "") + " to run " + d.value("to_run", "") + ", commit " +
+                 d.value("description", ""));
+            for (const auto& s : d.value("skipped", nlohmann::json::array()))
+                line(style.paint("  skipped " + s.value("stage", "") + ": " + s.value("reason", ""), "33"));
+            for (const auto& w : d.value("warnings", nlohmann::json::array()))
+                line(style.paint("  warning: " + w.value("message", ""), "33"));
         } else if (e.type == "stage_started") {
             line(style.paint("> " + e.stage, "1") + "  " + d.value("kind", ""));
         } else if (e.type == "stage_planned") {

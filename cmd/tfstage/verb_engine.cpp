@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
+#include "git/git.hpp"
 #include "plan/provenance.hpp"
 
 namespace tfstage::cli {
@@ -68,7 +69,11 @@ nlohmann::json record_provenance(const Context& context, terraform::Engine& engi
     input.targets = options.targets;
     input.excludes = options.excludes;
     input.var_files = options.var_files;
-    const auto record = plan::make_provenance(input);
+    auto record = plan::make_provenance(input);
+    // The commit, branch and dirty files of the configuration (null outside a repository).
+    if (auto git = git::provenance_of(input.working_dir.empty() ? std::filesystem::current_path() : input.working_dir,
+                                      options.var_files))
+        record.git = git::to_json(*git);
     const auto path = plan::provenance_path(options.out);
     plan::write_provenance(record, path);
     if (!context.global.json)

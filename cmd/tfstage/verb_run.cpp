@@ -19,6 +19,10 @@ struct RunArgs {
     std::string state_dir;
     bool no_converge = false;
     bool allow_unconverged = false;
+    bool allow_dirty = false;
+    bool allow_branch = false;
+    bool allow_behind = false;
+    std::string changed_since;
 };
 
 void add_common(CLI::App* sub, RunArgs& a) {
@@ -30,6 +34,12 @@ void add_common(CLI::App* sub, RunArgs& a) {
     sub->add_option("--parallelism", a.parallelism, "stages on different roots run at once up to this many")
         ->check(CLI::Range(1, 64));
     sub->add_option("--state-dir", a.state_dir, "where the journal and plans go (default: .tfstage next to FILE)");
+    sub->add_option("--changed-since", a.changed_since,
+                    "only the stages whose code changed since the merge-base of REF and HEAD (plus the working tree), "
+                    "and the stages that need them");
+    sub->add_flag("--allow-dirty", a.allow_dirty, "run although the environment's require_clean refuses (journaled)");
+    sub->add_flag("--allow-branch", a.allow_branch, "run although the environment's require_branch refuses (journaled)");
+    sub->add_flag("--allow-behind", a.allow_behind, "run although the environment's require_up_to_date refuses (journaled)");
 }
 
 void execute(Context& context, const RunArgs& a, bool plan_only) {
@@ -45,6 +55,10 @@ void execute(Context& context, const RunArgs& a, bool plan_only) {
     options.converge = !a.no_converge;
     options.unconverged = a.allow_unconverged ? rollout::UnconvergedIs::warning : rollout::UnconvergedIs::failure;
     if (!a.state_dir.empty()) options.state_dir = a.state_dir;
+    options.changed_since = a.changed_since;
+    options.allow_dirty = a.allow_dirty;
+    options.allow_branch = a.allow_branch;
+    options.allow_behind = a.allow_behind;
     const auto result = rollout::run_rollout(rollout, options);
     context.exit_code = exit_code_for_status(result.status);
 }

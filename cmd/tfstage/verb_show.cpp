@@ -47,6 +47,13 @@ std::string render_provenance_text(const CheckedProvenance& p) {
     for (const auto& exclude : r.excludes) out += "  exclude:   " + exclude + "\n";
     for (const auto& file : r.var_files) out += "  var file:  " + file.path + " (sha256 " + file.sha256 + ")\n";
     out += "  created:   " + r.created_at + "\n";
+    if (r.git.is_object()) {
+        const std::string branch = r.git.value("detached", false) ? "detached" : "on " + r.git.value("branch", "");
+        out += "  commit:    " + r.git.value("commit", "") + " (" + branch + ")" +
+               (r.git.value("dirty", false) ? ", with uncommitted changes" : "") + "\n";
+        for (const auto& f : r.git.value("modified", nlohmann::json::array())) out += "  modified:  " + f.get<std::string>() + "\n";
+        for (const auto& f : r.git.value("untracked", nlohmann::json::array())) out += "  untracked: " + f.get<std::string>() + "\n";
+    }
     return out;
 }
 

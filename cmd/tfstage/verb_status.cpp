@@ -8,13 +8,30 @@
 namespace tfstage::cli {
 namespace {
 
+// "commit abc123... on main (dirty: 2 modified, 1 untracked)"
+std::string commit_text(const nlohmann::json& git) {
+    std::string text = "commit " + (git.value("commit", "").empty() ? std::string("(none yet)") : git.value("commit", ""));
+    if (git.value("detached", false)) text += " (detached)";
+    else if (!git.value("branch", "").empty()) text += " on " + git.value("branch", "");
+    if (git.value("source", "") == "rollback") text += " (the commit's files, not the working tree)";
+    if (git.value("dirty", false))
+        text += " (dirty: " + std::to_string(git.value("modified", nlohmann::json::array()).size()) + " modified, " +
+                std::to_string(git.value("untracked", nlohmann::json::array()).size()) + " untracked)";
+    return text;
+}
+
 void print_status(const nlohmann::json& run) {
     std::cout << "run " << run.value("run", "?") << "  " << run.value("kind", "run") << "  env "
               << run.value("environment", "?") << "  " << run.value("status", "?") << "\n  file "
               << run.value("rollout_file", "?") << "\n  started " << run.value("started_at", "?");
     if (run.contains("finished_at")) std::cout << ", finished " << run.value("finished_at", "");
     std::cout << '\n';
-    if (run.contains("git") && run["git"].is_object()) std::cout << "  commit " << run["git"].value("commit", "") << '\n';
+    if (run.contains("git") && run["git"].is_object()) std::cout << "  " << commit_text(run["git"]) << '\n';
+    if (run.contains("rollback_of"))
+        std::cout << "  rollback of run " << run.value("rollback_of", "") << " to run "
+                  << run["rollback_to"].value("run", "") << " (" << run["rollback_to"].value("description", "") << ")\n";
+    for (const auto& warning : run.value("warnings", nlohmann::json::array()))
+        std::cout << "  warning: " << warning.value("message", "") << '\n';
     for (const auto& stage : run.value("stages", nlohmann::json::array())) {
         std::cout << "  " << stage.value("name", "?") << ": " << stage.value("status", "?");
         if (stage.contains("duration_ms")) std::cout << " (" << stage["duration_ms"].get<double>() / 1000.0 << "s)";
@@ -70,7 +87,14 @@ void register_status(CLI::App& app, Context& context) {
             } else {
                 std::cout << run.value("run", "") << "  " << run.value("kind", "run") << "  "
                           << run.value("environment", "") << "  " << run.value("status", "") << "  "
-                          << run.value("started_at", "") << '\n';
+                          << run.value("started_at", "");
+                const auto git = run.value("git", nlohmann::json());
+                if (git.is_object()) {
+                    const std::string commit = git.value("commit", "");
+                    std::cout << "  " << (commit.empty() ? std::string("(no commit)") : commit.substr(0, 12))
+                              << (git.value("dirty", false) ? "+dirty" : "");
+                }
+                std::cout << '\n';
             }
         }
     });

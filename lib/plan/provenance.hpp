@@ -7,7 +7,10 @@
 //    "engine": {"flavour": "terraform", "version": "1.11.4", "binary": "/usr/bin/terraform"},
 //    "working_dir": "/abs/root", "workspace": "prod", "targets": ["module.vpc"], "excludes": [],
 //    "var_files": [{"path": "/abs/root/environments/prod.tfvars", "sha256": "cd34..."}],
-//    "created_at": "2025-06-01T12:00:00Z", "git": null}
+//    "created_at": "2025-06-01T12:00:00Z",
+//    "git": {"repository": "/abs", "commit": "0123...", "branch": "main", "detached": false,
+//            "dirty": true, "modified": ["infra/main.tf"], "untracked": [], "upstream": "origin/main",
+//            "ahead": 0, "behind": 0}}     (git is null outside a repository)
 #pragma once
 
 #include <filesystem>
@@ -48,7 +51,7 @@ struct Provenance {
     std::vector<std::string> excludes;
     std::vector<VarFileRecord> var_files;
     std::string created_at;          // UTC ISO-8601, e.g. 2025-06-01T12:00:00Z
-    nlohmann::json git = nullptr;    // commit, branch, dirty: filled by the git layer (later)
+    nlohmann::json git = nullptr;    // git::to_json of the working dir's provenance; null outside a repository
     bool operator==(const Provenance&) const = default;
 };
 

@@ -109,6 +109,11 @@ struct Stage {
     std::optional<Duration> deadline;
     OnFailure on_failure = OnFailure::stop;
     std::vector<CommandSpec> rollback;  // run when the stage or its checks fail
+    // git (issue 7): paths (absolute) whose changes select this stage with --changed-since,
+    // on top of its root's files and modules; and whether `tfstage rollback` may roll it back
+    // (`rollback: false` for data stores).
+    std::vector<std::filesystem::path> watch;
+    bool rollback_allowed = true;
     SourceLocation where;
 };
 

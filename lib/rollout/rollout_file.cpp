@@ -23,7 +23,8 @@ const Keys environment_keys = {"workspace", "directory", "var_files", "vars", "a
 const Keys policy_keys = {"deny_delete", "max_changes", "require_approval_for_delete", "deny_resource_types"};
 const Keys git_keys = {"require_clean", "require_branch", "require_up_to_date"};
 const Keys stage_keys = {"name",  "apply",    "destroy",    "run",      "root",     "vars",     "approval",
-                         "needs", "checks",   "deadline",   "on_failure", "rollback", "for_each", "wait"};
+                         "needs", "checks",   "deadline",   "on_failure", "rollback", "for_each", "wait",
+                         "watch"};
 const Keys apply_keys = {"targets", "excludes"};
 const Keys destroy_keys = {"targets"};
 const Keys run_keys = {"argv", "env", "cwd", "timeout", "for_each", "wait"};
@@ -489,6 +490,8 @@ private:
         if (auto* v = field(*fields, "needs")) read_needs(*v, stage);
         if (auto* v = field(*fields, "checks")) read_checks(*v, stage);
         if (auto* v = field(*fields, "deadline")) stage.deadline = r_.duration(*v);
+        if (auto* v = field(*fields, "watch"))
+            for (const auto& path : r_.strings(*v)) stage.watch.push_back(r_.resolve(path));
         read_failure_handling(*fields, stage);
         check_terraform_only(*fields, stage);
         resolve_stage_root(value, *fields, stage);
@@ -694,7 +697,14 @@ private:
     // Rollback steps imply on_failure: rollback unless it says otherwise.
     void read_failure_handling(const Fields& fields, Stage& stage) {
         const Value* steps = field(fields, "rollback");
-        if (steps) read_rollback(*steps, stage);
+        // `rollback: false`: `tfstage rollback` leaves this stage alone (a data store); a
+        // boolean says only that, a list gives the steps to run when the stage fails.
+        if (steps && steps->node.IsScalar() && !steps->is_null()) {
+            stage.rollback_allowed = r_.boolean(*steps).value_or(true);
+            steps = nullptr;
+        } else if (steps) {
+            read_rollback(*steps, stage);
+        }
         const Value* on_failure = field(fields, "on_failure");
         if (!on_failure) {
             if (!stage.rollback.empty()) stage.on_failure = OnFailure::rollback;

@@ -15,7 +15,10 @@
 #include "plan/provenance.hpp"
 #include "plan/render.hpp"
 #include "plan/summary.hpp"
+#include "git/git.hpp"
+#include "rollout/changes.hpp"
 #include "rollout/graph.hpp"
+#include "rollout/guards.hpp"
 #include "rollout/journal.hpp"
 #include "rollout/lock.hpp"
 #include "rollout/rollout_file.hpp"
@@ -123,6 +126,10 @@ public:
 private:
     // --- scheduling -------------------------------------------------------------------
     void select_stages(const json& previous_stages);
+    // The git provenance into the journal, then the environment's guards (throws when one refuses).
+    void record_git();
+    // What a plan's provenance record says about git (null outside a repository).
+    json plan_git(const Target& target) const;
     void schedule();
     std::string lock_key(const Stage& stage) const;
     void finish_stage(const Stage& stage, const std::string& status);
@@ -524,14 +531,16 @@ std::string Execution::execute_terraform(const Stage& stage, process::CancelToke
                                            stage.targets,
                                            stage.excludes,
                                            environment_->var_files};
-    const plan::Provenance provenance = plan::make_provenance(provenance_input);
+    plan::Provenance provenance = plan::make_provenance(provenance_input);
+    provenance.git = plan_git(target);
     plan::write_provenance(provenance, plan::provenance_path(plan_file));
 
     journal_.update_stage(stage.name, [&](json& s) {
         s["plan"] = {{"file", plan_file.string()},
                      {"sha256", provenance.plan_sha256},
                      {"changes_present", planned.changes_present},
-                     {"summary", counts_json(summary.overall)}};
+                     {"summary", counts_json(summary.overall)},
+                     {"git_commit", provenance.git.is_object() ? provenance.git.value("commit", "") : ""}};
         s["engine_launches"] = engine.launches();
     });
     emit("stage_planned", stage.name,
@@ -704,6 +713,49 @@ std::string Execution::run_rollback(const Stage& stage, process::CancelToken& ca
     return status;
 }
 
+// --- git ---------------------------------------------------------------------------------
+
+void Execution::record_git() {
+    std::optional<git::Provenance> provenance;
+    json record = nullptr;
+    GuardResult guards;
+    if (options_.git) {
+        record = *options_.git;
+    } else {
+        provenance = rollout_provenance(rollout_, *environment_);
+        if (provenance) record = git::to_json(*provenance);
+        guards = evaluate_guards(environment_->git, provenance,
+                                 {options_.allow_dirty, options_.allow_branch, options_.allow_behind});
+        // `tfstage plan` changes nothing: a guard only warns there.
+        if (options_.plan_only) {
+            for (const auto& refusal : guards.refusals)
+                guards.warnings.push_back({{"guard", refusal.substr(0, refusal.find(':'))}, {"override", "plan"}, {"message", refusal}});
+            guards.refusals.clear();
+        }
+    }
+    journal_.update([&](json& doc) {
+        // A resumed run keeps the provenance it started with; the resume records its own.
+        if (doc.contains("git") && doc.contains("resumed") && doc["resumed"].is_array() && !doc["resumed"].empty())
+            doc["resumed"].back()["git"] = record;
+        else
+            doc["git"] = record;
+        for (const auto& warning : guards.warnings) doc["warnings"].push_back(warning);
+    });
+    for (const auto& warning : guards.warnings) emit("warning", "", warning);
+    if (!guards.refusals.empty()) {
+        std::string message = "the git guards of environment '" + environment_->name + "' refuse this run:";
+        for (const auto& refusal : guards.refusals) message += "\n  " + refusal;
+        throw Error(ErrorCode::policy_violation, message);
+    }
+}
+
+json Execution::plan_git(const Target& target) const {
+    if (options_.git) return *options_.git;
+    std::vector<fs::path> extras(environment_->var_files.begin(), environment_->var_files.end());
+    if (auto provenance = git::provenance_of(target.working_dir, extras)) return git::to_json(*provenance);
+    return nullptr;
+}
+
 // --- the run -----------------------------------------------------------------------------
 
 void Execution::select_stages(const json& previous_stages) {
@@ -716,6 +768,15 @@ void Execution::select_stages(const json& previous_stages) {
     if (!options_.from.empty()) {
         const auto from = std::find(order_.begin(), order_.end(), options_.from);
         selected = std::set<std::string>(from, order_.end());
+    }
+    if (!options_.changed_since.empty()) {
+        const ChangeSelection changes = select_changed_stages(rollout_, *environment_, options_.changed_since);
+        std::set<std::string> both;
+        for (const auto& name : changes.selected())
+            if (selected.count(name)) both.insert(name);
+        selected = both;
+        journal_.update([&](json& doc) { doc["selection"] = changes.to_json(); });
+        emit("selection", "", changes.to_json());
     }
     for (const auto& s : previous_stages) previous_[s.value("name", "")] = s;
     const auto& previous = previous_;
@@ -874,7 +935,26 @@ void Execution::converge() {
 
 RunResult Execution::run(const json& previous_stages) {
     if (environment_->deadline) rollout_deadline_ = Clock::now() + *environment_->deadline;
-    select_stages(previous_stages);
+    // Refused before anything runs (the guards, the local locks): the run ends here and its
+    // journal says so, instead of staying "running" for ever (and being what `status` and
+    // `resume` pick as the latest run).
+    auto refuse = [&](const Error& e) {
+        locks_.clear();
+        const std::string status = e.code() == ErrorCode::policy_violation ? run_status::policy_violation : run_status::failed;
+        journal_.update([&](json& doc) {
+            doc["status"] = status;
+            doc["error"] = error_json(e);
+            doc["finished_at"] = now_iso8601();
+        });
+        emit("rollout_finished", "", {{"status", status}, {"error", error_json(e)}});
+    };
+    try {
+        record_git();
+        select_stages(previous_stages);
+    } catch (const Error& e) {
+        refuse(e);
+        throw;
+    }
 
     // A local lock per root and workspace: a second rollout is refused now, not halfway.
     std::set<std::string> keys;
@@ -888,15 +968,7 @@ RunResult Execution::run(const json& previous_stages) {
                                                                target.working_dir, target.workspace, journal_.run_id()));
         }
     } catch (const Error& e) {
-        // Refused: the run ends here and its journal says so, instead of staying "running"
-        // for ever (and being what `status` and `resume` pick as the latest run).
-        locks_.clear();
-        journal_.update([&](json& doc) {
-            doc["status"] = run_status::failed;
-            doc["error"] = error_json(e);
-            doc["finished_at"] = now_iso8601();
-        });
-        emit("rollout_finished", "", {{"status", run_status::failed}, {"error", error_json(e)}});
+        refuse(e);
         throw;
     }
     journal_.update([&](json& doc) {
@@ -944,7 +1016,11 @@ json journal_header(const Rollout& rollout, const RunOptions& options, const std
               {"parallelism", options.parallelism},
               {"plan_only", options.plan_only},
               {"converge", options.converge},
-              {"unconverged", options.unconverged == UnconvergedIs::warning ? "warning" : "failure"}}}};
+              {"unconverged", options.unconverged == UnconvergedIs::warning ? "warning" : "failure"},
+              {"allow_dirty", options.allow_dirty},
+              {"allow_branch", options.allow_branch},
+              {"allow_behind", options.allow_behind},
+              {"changed_since", options.changed_since}}}};
 }
 
 void check_stage_names(const Rollout& rollout, const RunOptions& options) {
@@ -978,8 +1054,11 @@ fs::path default_state_dir(const Rollout& rollout) { return rollout.base_dir / "
 
 RunResult run_rollout(const Rollout& rollout, RunOptions options) {
     check_stage_names(rollout, options);
+    if (!options.changed_since.empty()) check_changed_since(rollout, options.changed_since);  // a bad REF: no run at all
     if (options.state_dir.empty()) options.state_dir = default_state_dir(rollout);
-    Journal journal = Journal::create(options.state_dir, journal_header(rollout, options, options.plan_only ? "plan" : "run"));
+    json header = journal_header(rollout, options, !options.kind.empty() ? options.kind : options.plan_only ? "plan" : "run");
+    for (const auto& [key, value] : options.journal_extra.items()) header[key] = value;
+    Journal journal = Journal::create(options.state_dir, header);
     Execution execution(rollout, options, std::move(journal));
     return execution.run(json::array());
 }
@@ -996,6 +1075,10 @@ RunResult resume_rollout(const fs::path& state_dir, const std::string& run_id, R
     const std::string status = before.value("status", "");
     if (status == run_status::succeeded)
         throw Error(ErrorCode::invalid_argument, "run " + id + " already succeeded; start a new run instead");
+    if (before.value("kind", "") == "rollback")
+        throw Error(ErrorCode::invalid_argument, "run " + id + " is a rollback; run `tfstage rollback " +
+                                                     before.value("rollback_of", std::string("RUN")) +
+                                                     "` again (with --approve STAGE or --auto-approve) instead of resuming it");
     const Rollout rollout = load_rollout_file(before.value("rollout_file", ""));
     options.environment = before.value("environment", "");
     options.state_dir = state_dir;
@@ -1010,6 +1093,10 @@ RunResult resume_rollout(const fs::path& state_dir, const std::string& run_id, R
     options.parallelism = saved.value("parallelism", options.parallelism);
     options.converge = saved.value("converge", options.converge);
     if (saved.value("unconverged", "") == "warning") options.unconverged = UnconvergedIs::warning;
+    if (options.changed_since.empty()) options.changed_since = saved.value("changed_since", "");
+    options.allow_dirty = options.allow_dirty || saved.value("allow_dirty", false);
+    options.allow_branch = options.allow_branch || saved.value("allow_branch", false);
+    options.allow_behind = options.allow_behind || saved.value("allow_behind", false);
     check_stage_names(rollout, options);
     json approve = json::array();
     for (const auto& a : options.approve) approve.push_back(a);

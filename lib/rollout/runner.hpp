@@ -65,6 +65,22 @@ struct RunOptions {
     std::function<void(const Event&)> on_event;
     std::shared_ptr<process::CancelToken> cancel;  // cancel() from any thread interrupts the run
     std::string approver;                          // recorded with approvals; default $USER
+
+    // git (issue 7). Overrides of the environment's guards: the run goes on, and the journal
+    // and a `warning` event say which guard was overridden and why it would have refused.
+    bool allow_dirty = false;   // --allow-dirty: require_clean
+    bool allow_branch = false;  // --allow-branch: require_branch
+    bool allow_behind = false;  // --allow-behind: require_up_to_date
+    // --changed-since REF: only the stages whose code changed since the merge-base of REF and
+    // HEAD (and the working tree), and the stages that need them (rollout/changes.hpp).
+    std::string changed_since;
+    // For runs made by the library itself (`tfstage rollback`): the journal's kind instead of
+    // run/plan, keys added to the journal's header, and the git record to keep instead of
+    // asking the working tree (the guards are then not evaluated: the configuration is a
+    // commit, not the working tree).
+    std::string kind;
+    nlohmann::json journal_extra = nlohmann::json::object();
+    std::optional<nlohmann::json> git;
 };
 
 struct RunResult {
@@ -81,6 +97,11 @@ RunResult run_rollout(const Rollout& rollout, RunOptions options);
 // inputs are unchanged are not run again; a stage awaiting approval is applied from its saved
 // plan when approved and the plan's hash still matches; an interrupted stage is planned again.
 RunResult resume_rollout(const std::filesystem::path& state_dir, const std::string& run_id, RunOptions options);
+
+// Rolls back run `run_id` (rollout/rollback.cpp): the configuration of the last successful
+// run before it, in the same environment, is planned and applied stage by stage in reverse
+// order, through the same gates; journaled as a run of kind "rollback".
+RunResult rollback_run(const std::filesystem::path& state_dir, const std::string& run_id, RunOptions options);
 
 // The state directory for a rollout file: <its directory>/.tfstage unless given.
 std::filesystem::path default_state_dir(const Rollout& rollout);
