@@ -12,7 +12,8 @@ namespace {
 
 std::string minutes(double ms) {
     char text[32];
-    std::snprintf(text, sizeof text, "%.1f min", ms / 60000.0);
+    if (ms < 60000) std::snprintf(text, sizeof text, "%.1f s", ms / 1000.0);
+    else std::snprintf(text, sizeof text, "%.1f min", ms / 60000.0);
     return text;
 }
 
@@ -24,7 +25,7 @@ void print_timings(const nlohmann::json& run) {
     const bool any = std::any_of(stages.begin(), stages.end(), [](const nlohmann::json& s) { return s.contains("expected_ms"); });
     if (!any) return;
     std::cout << "  timings (target vs actual):\n" << std::flush;
-    std::printf("  %-28s %10s %10s  %s\n", "phase", "target", "actual", "");
+    std::printf("  %-40s %10s %10s  %s\n", "phase", "target", "actual", "");
     double target_total = 0;
     double actual_total = 0;
     for (const auto& stage : stages) {
@@ -36,19 +37,20 @@ void print_timings(const nlohmann::json& run) {
         target_total += target;
         actual_total += actual;
         const char* verdict = !has_target || !has_actual ? "" : actual <= target ? "ok" : "over target";
-        std::printf("  %-28s %10s %10s  %s\n", name.c_str(), has_target ? minutes(target).c_str() : "-",
+        std::printf("  %-40s %10s %10s  %s\n", name.c_str(), has_target ? minutes(target).c_str() : "-",
                     has_actual ? minutes(actual).c_str() : "-", verdict);
-        for (const auto& [phase, ms] : stage.value("timings", nlohmann::json::object()).items()) {
+        const auto timings = stage.value("timings", nlohmann::json::object());
+        for (const auto& [phase, ms] : timings.items()) {
             const std::string label = "  " + phase.substr(0, phase.size() - 3);  // "deploy_ms" -> "deploy"
-            std::printf("  %-28s %10s %10s\n", label.c_str(), "", minutes(ms.get<double>()).c_str());
+            std::printf("  %-40s %10s %10s\n", label.c_str(), "", minutes(ms.get<double>()).c_str());
         }
         for (const auto& stack : stage.value("stacks", nlohmann::json::array())) {
             if (!stack.contains("duration_ms")) continue;
             const std::string label = "  " + stack.value("stack", "?") + " (" + stack.value("status", "") + ")";
-            std::printf("  %-28s %10s %10s\n", label.c_str(), "", minutes(stack["duration_ms"].get<double>()).c_str());
+            std::printf("  %-40s %10s %10s\n", label.c_str(), "", minutes(stack["duration_ms"].get<double>()).c_str());
         }
     }
-    std::printf("  %-28s %10s %10s  %s\n", "total (sum of phases)", minutes(target_total).c_str(), minutes(actual_total).c_str(),
+    std::printf("  %-40s %10s %10s  %s\n", "total (sum of phases)", minutes(target_total).c_str(), minutes(actual_total).c_str(),
                 actual_total <= target_total ? "ok" : "over target");
 }
 
