@@ -1,6 +1,7 @@
 #include "cdk/cli.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <mutex>
 #include <regex>
@@ -166,11 +167,25 @@ Cli::Outcome Cli::run(const std::vector<std::string>& args, const std::string& w
         stacks->push_back(StackResult{name, "started", "", std::nullopt, std::nullopt, 0});
         return stacks->back();
     };
-    command.on_line = [this, stack_events, find](process::Stream stream, std::string_view line) {
+    // The lines after a stack's failure line (up to an empty one) carry the reason in some
+    // CLI versions: they are added to its message.
+    auto reason_of = std::make_shared<std::string>();
+    command.on_line = [this, stack_events, find, reason_of, stacks](process::Stream stream, std::string_view line) {
         if (options_.on_output) options_.on_output(stream, line);
         if (!stack_events) return;
         const auto event = parse_output_line(line);
-        if (!event) return;
+        if (!event) {
+            if (reason_of->empty()) return;
+            const std::string text = trim(strip_ansi(line));
+            if (text.empty()) {
+                reason_of->clear();
+                return;
+            }
+            for (auto& s : *stacks)
+                if (s.stack == *reason_of && s.message.size() < 2000) s.message += (s.message.empty() ? "" : " ") + text;
+            return;
+        }
+        reason_of->clear();
         StackResult& s = find(event->stack);
         switch (event->kind) {
             case StackEvent::Kind::started:
@@ -184,6 +199,7 @@ Cli::Outcome Cli::run(const std::vector<std::string>& args, const std::string& w
                 s.status = "failed";
                 s.message = event->message;
                 s.finished = event->at;
+                *reason_of = s.stack;
                 break;
         }
         if (!s.started) s.started = event->at;
@@ -223,8 +239,12 @@ void Cli::fail(const std::string& what, const std::vector<std::string>& argv, co
     }
     std::string message = "cdk " + what + " failed (exit " + std::to_string(outcome.result.exit_code) + ")";
     if (!failed.empty()) message += "; failed stack" + std::string(failed.size() > 1 ? "s: " : ": ") + join(failed);
-    if (!reasons.empty()) message += reasons;
-    else if (!last.empty()) message += ": " + last;
+    if (!reasons.empty()) {
+        message += reasons;
+        if (!last.empty() && reasons.find(last) == std::string::npos) message += "\n  " + last;
+    } else if (!last.empty()) {
+        message += ": " + last;
+    }
     else {
         std::string tail = trim(outcome.result.err.empty() ? outcome.result.out : outcome.result.err);
         if (tail.size() > 600) tail = "..." + tail.substr(tail.size() - 600);

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <fstream>
+#include <functional>
 #include <cstdlib>
 #include <map>
 #include <mutex>
@@ -763,6 +765,12 @@ std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& can
     for (const auto& [key, value] : c.env) o.env[key] = substitute(value, base_vars);
     o.grace = options_.grace;
     o.cancel = std::shared_ptr<process::CancelToken>(std::shared_ptr<void>(), &cancel);
+    // The CLI's whole output, kept per stage next to the journal (redacted, mode 0600).
+    fs::create_directories(journal_.run_dir() / "cdk");
+    const fs::path log_file = journal_.run_dir() / "cdk" / (name + ".log");
+    auto log = std::make_shared<std::ofstream>(log_file, std::ios::app);
+    fs::permissions(log_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+    o.on_output = [this, log](process::Stream, std::string_view line) { *log << redact_(std::string(line)) << '\n' << std::flush; };
     o.on_event = [this, name](const cdk::StackEvent& e) {
         json data{{"stack", e.stack}, {"event", cdk::to_string(e.kind)}};
         if (e.kind == cdk::StackEvent::Kind::resource) {
@@ -773,7 +781,9 @@ std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& can
         emit("cdk_stack", name, std::move(data));
     };
     cdk::Cli cli(o);
-    journal_.update_stage(name, [&](json& s) { s["cdk"] = {{"cli", cli.binary().string()}, {"dir", c.dir.string()}}; });
+    journal_.update_stage(name, [&](json& s) {
+        s["cdk"] = {{"cli", cli.binary().string()}, {"dir", c.dir.string()}, {"log", log_file.string()}};
+    });
 
     std::string app = c.app;
     if (!c.synth.empty()) {
@@ -1052,10 +1062,14 @@ void Execution::schedule() {
             for (const auto& name : order_) {
                 if (running_ >= std::max(1, options_.parallelism)) break;
                 if (state_[name] != stage_status::pending) continue;
-                const bool ready = std::all_of(needs_[name].begin(), needs_[name].end(), [&](const std::string& need) {
+                // A need is settled when it is done and so is everything it needs in turn: a
+                // stage reused on resume whose own need runs again (a CDK synth) is not.
+                std::function<bool(const std::string&)> settled = [&](const std::string& need) {
                     const auto& s = state_[need];
-                    return is_done(s) || s == stage_status::skipped;
-                });
+                    if (!(is_done(s) || s == stage_status::skipped)) return false;
+                    return std::all_of(needs_[need].begin(), needs_[need].end(), settled);
+                };
+                const bool ready = std::all_of(needs_[name].begin(), needs_[name].end(), settled);
                 const Stage& stage = *rollout_.find_stage(name);
                 const std::string key = lock_key(stage);
                 if (!ready || (!key.empty() && busy_keys_.count(key))) continue;
