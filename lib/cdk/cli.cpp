@@ -73,7 +73,9 @@ std::optional<StackEvent> parse_output_line(std::string_view raw) {
     static const std::regex ok(R"(^✅ +(\S+)(?: \([^)]*\))?$)");
     static const std::regex no_changes(R"(^✅ +(\S+)(?: \([^)]*\))? \(no changes\)$)");
     static const std::regex destroyed(R"(^✅ +(\S+)(?: \([^)]*\))?: destroyed$)");
-    static const std::regex failed(R"(^❌ +(\S+)(?: \([^)]*\))?(?: failed|: destroy failed)[:]? *(.*)$)");
+    // "❌  STACK failed to deploy" (2.1100 and later; the reason follows on the next line,
+    // "‣ ValidationError: ..."), "❌  STACK failed: Error: ..." (older), "❌  STACK: destroy failed ...".
+    static const std::regex failed(R"(^❌ +(\S+)(?: \([^)]*\))?(?: failed(?: to deploy| to destroy)?|: destroy failed)[:]? *(.*)$)");
     const std::string line = strip_ansi(raw);
     std::smatch m;
     StackEvent event;
@@ -176,7 +178,8 @@ Cli::Outcome Cli::run(const std::vector<std::string>& args, const std::string& w
         const auto event = parse_output_line(line);
         if (!event) {
             if (reason_of->empty()) return;
-            const std::string text = trim(strip_ansi(line));
+            std::string text = trim(strip_ansi(line));
+            if (text.rfind("‣", 0) == 0) text = trim(text.substr(std::string("‣").size()));
             if (text.empty()) {
                 reason_of->clear();
                 return;

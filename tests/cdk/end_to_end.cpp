@@ -248,7 +248,8 @@ TEST_CASE("cdk end to end: a broken app stack stops the rollout naming it and re
     CHECK(stack_record(apps, "CeapServingAPI-prod").value("status", "") == "failed");
     const std::string message = apps["error"].value("message", "");
     CHECK(message.find("CeapServingAPI-prod") != std::string::npos);
-    CHECK(message.find("NoSuchAttribute") != std::string::npos);
+    CHECK(message.find("CeapServingAPI-prod: ValidationError: Template error: resource Queue does not support attribute type "
+                       "NoSuchAttribute") != std::string::npos);
     // The rollout stopped there: no validation, no cleanup; the old stacks are still there.
     CHECK(stage_record(journal, "validation").value("status", "pending") == "pending");
     CHECK(stage_record(journal, "cleanup").value("status", "pending") == "pending");

@@ -47,6 +47,14 @@ TEST_CASE("cdk output: failure and destroy lines name the stack") {
     CHECK(failed->stack == "CeapServingAPI-prod");
     CHECK(failed->message.find("ValidationError: Template error") == 0);
 
+    // aws-cdk 2.1148.1: the reason comes on the next line ("‣ ValidationError: ...").
+    auto to_deploy = parse_output_line("\xE2\x9D\x8C  CeapServingAPI-prod failed to deploy");
+    REQUIRE(to_deploy);
+    CHECK(to_deploy->kind == StackEvent::Kind::failed);
+    CHECK(to_deploy->stack == "CeapServingAPI-prod");
+    CHECK(to_deploy->message.empty());
+    CHECK_FALSE(parse_output_line("\xE2\x80\xA3 ValidationError: Template error: resource Queue does not support attribute type NoSuchAttribute in Fn::GetAtt"));
+
     auto destroyed = parse_output_line("\xE2\x9C\x85  CeapEtlWorkflow-prod: destroyed");
     REQUIRE(destroyed);
     CHECK(destroyed->kind == StackEvent::Kind::destroyed);
