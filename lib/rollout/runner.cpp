@@ -850,6 +850,12 @@ std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& can
     }
     if (options_.plan_only) return stage_status::succeeded;
 
+    const fs::path diff_file = journal_.run_dir() / "cdk" / (name + ".diff.txt");
+    if (destroying) {
+        fs::create_directories(diff_file.parent_path());
+        write_file_atomically(diff_file, preview, 0600);
+    }
+    const json waiting{{"diff_file", diff_file.string()}};
     std::string how = "rule";
     if (gate) {
         if (approved_in_advance) {
@@ -861,12 +867,12 @@ std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& can
             const bool yes = options_.ask(request);
             ask_lock.unlock();
             if (!yes) {
-                emit("awaiting_approval", name, {});
+                emit("awaiting_approval", name, waiting);
                 return stage_status::awaiting_approval;
             }
             how = "prompt";
         } else {
-            emit("awaiting_approval", name, {});
+            emit("awaiting_approval", name, waiting);
             return stage_status::awaiting_approval;
         }
     }

@@ -292,3 +292,24 @@ TEST_CASE("cdk end to end: the rollout deadline stops a slow rollout during its 
     CHECK(events_of(run, "stage_started", "database").empty());
     CHECK(stacks_in(moto).empty());
 }
+
+TEST_CASE("cdk end to end: a manual gate shows cdk diff and stops in awaiting_approval before deploying") {
+    test::MotoServer moto;
+    Project project;
+    project.replace_in("rollout.yaml", "approval: auto ", "approval: manual ");
+    const Cli run = tfstage_cli({"run", (project.dir / "rollout.yaml").string(), "-e", "prod", "--json"}, moto, project.dir);
+    CHECK_MESSAGE(final_status(run) == "awaiting_approval", run.text());
+    CHECK(run.exit_code == 3);
+    const auto waiting = events_of(run, "awaiting_approval", "database");
+    REQUIRE(waiting.size() == 1);
+    const fs::path diff_file = waiting[0].value("diff_file", "");
+    const std::string diff = test::read_text(diff_file);
+    CHECK(diff.find("CeapDatabase-prod") != std::string::npos);
+    CHECK(diff.find("AWS::DynamoDB::Table") != std::string::npos);
+    const json database = stage_record(journal_of(project.dir, run_id_of(run)), "database");
+    CHECK(database.value("status", "") == "awaiting_approval");
+    CHECK(database["diff"].value("stacks_with_differences", -1) == 1);
+    CHECK(database["timings"].contains("diff_ms"));
+    CHECK_FALSE(database.contains("stacks"));
+    CHECK(stacks_in(moto).empty());
+}
