@@ -225,7 +225,7 @@ TEST_CASE("cdk end to end: seed 001 rollout deploys the database then both app s
     CHECK(status.out.find("total (sum of phases)") != std::string::npos);
 
     // `tfstage graph` shows the CDK structure, read from the synthesized assembly.
-    const Cli graph = tfstage_cli({"graph", (project.dir / "rollout.yaml").string(), "--format", "mermaid"}, moto, project.dir);
+    const Cli graph = tfstage_cli({"graph", (project.dir / "rollout.yaml").string()}, moto, project.dir);
     CHECK(graph.exit_code == 0);
     CHECK(graph.out.find("cdk deploy: [CeapDataPlatform-prod + CeapServingAPI-prod] (concurrency 2)") != std::string::npos);
     CHECK(graph.out.find("cdk synth -> cdk.out.consolidated") != std::string::npos);
