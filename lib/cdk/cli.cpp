@@ -30,9 +30,9 @@ std::string strip_ansi(std::string_view line) {
 }
 
 std::string trim(std::string text) {
-    const auto first = text.find_first_not_of(" \t");
+    const auto first = text.find_first_not_of(" \t\r\n");
     if (first == std::string::npos) return "";
-    const auto last = text.find_last_not_of(" \t");
+    const auto last = text.find_last_not_of(" \t\r\n");
     return text.substr(first, last - first + 1);
 }
 
