@@ -87,14 +87,27 @@ std::function<void(const rollout::Event&)> rollout_printer(const Context& contex
                 line(style.paint("  warning: " + w.value("message", ""), "33"));
         } else if (e.type == "stage_started") {
             line(style.paint("> " + e.stage, "1") + "  " + d.value("kind", ""));
+        } else if (e.type == "stage_planned" && d.contains("stacks_with_differences")) {
+            // A cdk stage's `cdk diff`.
+            line("  cdk diff: " + std::to_string(d.value("stacks_with_differences", -1)) + " stack(s) with differences, " +
+                 std::to_string(d.value("removals", 0)) + " resource(s) removed");
         } else if (e.type == "stage_planned") {
-            line("  plan: " + summary_line(d["summary"]) + "  (sha256 " + d.value("sha256", "").substr(0, 12) + ")");
+            line("  plan: " + summary_line(d.value("summary", nlohmann::json::object())) + "  (sha256 " +
+                 d.value("sha256", "").substr(0, 12) + ")");
+        } else if (e.type == "cdk_synth") {
+            line("  cdk synth -> " + d.value("output", ""));
+        } else if (e.type == "cdk_stack" && d.value("event", "") != "resource") {
+            const std::string event = d.value("event", "");
+            const std::string text = "  " + d.value("stack", "") + ": " + event +
+                                     (d.contains("message") ? " " + d.value("message", "") : std::string());
+            line(event == "failed" ? style.paint(text, "31") : text);
         } else if (e.type == "policy_violation") {
             for (const auto& v : d["violations"])
                 line(style.paint("  policy " + v.value("rule", "") + ": " + v.value("address", "") + " " + v.value("detail", ""), "31"));
         } else if (e.type == "awaiting_approval") {
-            line(style.paint("  awaiting approval", "33") + ": review " + d.value("plan_file", "") +
-                 ", then: tfstage resume " + e.run + " --approve " + e.stage + state_dir_option(d.value("plan_file", "")));
+            const std::string review = d.contains("diff_file") ? d.value("diff_file", "") : d.value("plan_file", "");
+            line(style.paint("  awaiting approval", "33") + ": review " + review + ", then: tfstage resume " + e.run +
+                 " --approve " + e.stage + state_dir_option(review));
         } else if (e.type == "plan_stale") {
             line(style.paint("  the approved plan is stale (the state changed); planned again: approve the new plan", "33"));
         } else if (e.type == "progress") {
@@ -142,8 +155,8 @@ std::function<void(const rollout::Event&)> rollout_printer(const Context& contex
 std::function<bool(const rollout::GateRequest&)> terminal_gate(const Context& context) {
     if (context.global.json || !::isatty(STDIN_FILENO) || !::isatty(STDOUT_FILENO)) return {};
     return [](const rollout::GateRequest& request) {
-        std::cout << "\n" << request.summary_text << "\nplan " << request.plan_file << " (sha256 " << request.plan_sha256
-                  << ")\n";
+        std::cout << "\n" << request.summary_text << '\n';
+        if (!request.plan_file.empty()) std::cout << "plan " << request.plan_file << " (sha256 " << request.plan_sha256 << ")\n";
         if (request.deletes) std::cout << "This plan DELETES or REPLACES resources.\n";
         std::cout << "Apply stage '" << request.stage << "'? Only 'yes' applies: " << std::flush;
         std::string answer;

@@ -1,4 +1,6 @@
 // tfstage status [RUN]   and   tfstage history
+#include <algorithm>
+#include <cstdio>
 #include <iostream>
 #include <memory>
 
@@ -18,6 +20,50 @@ std::string commit_text(const nlohmann::json& git) {
         text += " (dirty: " + std::to_string(git.value("modified", nlohmann::json::array()).size()) + " modified, " +
                 std::to_string(git.value("untracked", nlohmann::json::array()).size()) + " untracked)";
     return text;
+}
+
+std::string minutes(double ms) {
+    char text[32];
+    if (ms < 60000) std::snprintf(text, sizeof text, "%.1f s", ms / 1000.0);
+    else std::snprintf(text, sizeof text, "%.1f min", ms / 60000.0);
+    return text;
+}
+
+// The seed's "target vs actual minutes" table, from the journal: each stage's `expected`
+// duration against the time it took, and the phases inside CDK stages (synth, diff, deploy,
+// checks). Shown when any stage has a target.
+void print_timings(const nlohmann::json& run) {
+    const auto stages = run.value("stages", nlohmann::json::array());
+    const bool any = std::any_of(stages.begin(), stages.end(), [](const nlohmann::json& s) { return s.contains("expected_ms"); });
+    if (!any) return;
+    std::cout << "  timings (target vs actual):\n" << std::flush;
+    std::printf("  %-40s %10s %10s  %s\n", "phase", "target", "actual", "");
+    double target_total = 0;
+    double actual_total = 0;
+    for (const auto& stage : stages) {
+        const std::string name = stage.value("name", "?");
+        const bool has_target = stage.contains("expected_ms");
+        const bool has_actual = stage.contains("duration_ms");
+        const double target = stage.value("expected_ms", 0.0);
+        const double actual = stage.value("duration_ms", 0.0);
+        target_total += target;
+        actual_total += actual;
+        const char* verdict = !has_target || !has_actual ? "" : actual <= target ? "ok" : "over target";
+        std::printf("  %-40s %10s %10s  %s\n", name.c_str(), has_target ? minutes(target).c_str() : "-",
+                    has_actual ? minutes(actual).c_str() : "-", verdict);
+        const auto timings = stage.value("timings", nlohmann::json::object());
+        for (const auto& [phase, ms] : timings.items()) {
+            const std::string label = "  " + phase.substr(0, phase.size() - 3);  // "deploy_ms" -> "deploy"
+            std::printf("  %-40s %10s %10s\n", label.c_str(), "", minutes(ms.get<double>()).c_str());
+        }
+        for (const auto& stack : stage.value("stacks", nlohmann::json::array())) {
+            if (!stack.contains("duration_ms")) continue;
+            const std::string label = "  " + stack.value("stack", "?") + " (" + stack.value("status", "") + ")";
+            std::printf("  %-40s %10s %10s\n", label.c_str(), "", minutes(stack["duration_ms"].get<double>()).c_str());
+        }
+    }
+    std::printf("  %-40s %10s %10s  %s\n", "total (sum of phases)", minutes(target_total).c_str(), minutes(actual_total).c_str(),
+                actual_total <= target_total ? "ok" : "over target");
 }
 
 void print_status(const nlohmann::json& run) {
@@ -44,6 +90,8 @@ void print_status(const nlohmann::json& run) {
         std::cout << '\n';
     }
     if (run.contains("convergence")) std::cout << "  convergence: " << run["convergence"].value("status", "") << '\n';
+    print_timings(run);
+    std::fflush(stdout);
 }
 
 }  // namespace

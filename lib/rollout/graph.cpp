@@ -1,5 +1,7 @@
 #include "rollout/graph.hpp"
 
+#include "cdk/assembly.hpp"
+
 #include <algorithm>
 #include <set>
 
@@ -38,6 +40,33 @@ std::string escape_mermaid(const std::string& text) {
 
 enum class Mark { unvisited, on_path, done };
 
+// "cdk synth -> cdk.out", "cdk deploy: A then [B + C] (concurrency 2)": the waves come from
+// the cloud assembly when it is there (after a synth), else the stacks as written.
+std::string describe_cdk(const CdkStage& cdk) {
+    std::vector<std::string> parts;
+    if (!cdk.synth.empty()) parts.push_back("cdk synth -> " + cdk.synth.filename().string());
+    auto stacks = [&](const std::vector<std::string>& names, bool destroying) {
+        std::string text = join(names, ", ");
+        const auto dir = cdk.assembly_dir();
+        if (!dir.empty() && cdk::is_assembly(dir)) {
+            try {
+                const auto assembly = cdk::read_assembly(dir);
+                text = cdk::describe_waves(destroying ? cdk::destroy_waves(assembly, names) : cdk::deploy_waves(assembly, names));
+            } catch (const Error&) {
+                // An assembly that does not hold them: the run will say so; show them as written.
+            }
+        }
+        return text;
+    };
+    if (!cdk.deploy.empty()) {
+        std::string text = "cdk deploy: " + stacks(cdk.deploy, false);
+        if (cdk.concurrency > 1) text += " (concurrency " + std::to_string(cdk.concurrency) + ")";
+        parts.push_back(text);
+    }
+    if (!cdk.destroy.empty()) parts.push_back("cdk destroy: " + stacks(cdk.destroy, true));
+    return join(parts, "; ");
+}
+
 }  // namespace
 
 std::vector<std::string> resolved_needs(const std::vector<Stage>& stages, std::size_t index) {
@@ -61,6 +90,7 @@ std::string describe_stage(const Stage& stage) {
         if (!stage.for_each.empty()) out += " (for each of " + join(stage.for_each, ", ") + ")";
         return out;
     }
+    case StageKind::cdk: return describe_cdk(stage.cdk);
     }
     return {};
 }

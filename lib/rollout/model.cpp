@@ -22,6 +22,14 @@ std::string join_lines(const std::vector<Problem>& problems) {
 
 }  // namespace
 
+std::filesystem::path CdkStage::assembly_dir() const {
+    if (!synth.empty()) return synth;
+    if (app.empty() || app.find(' ') != std::string::npos) return {};
+    const std::filesystem::path path = std::filesystem::path(app).is_absolute() ? std::filesystem::path(app) : dir / app;
+    std::error_code ec;
+    return std::filesystem::is_directory(path, ec) ? path.lexically_normal() : std::filesystem::path();
+}
+
 const Root* Rollout::find_root(const std::string& root_name) const { return find_by_name(roots, root_name); }
 
 const Environment* Rollout::find_environment(const std::string& environment_name) const {

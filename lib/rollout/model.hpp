@@ -83,6 +83,27 @@ enum class StageKind {
     apply,    // terraform apply, targeted (targets/excludes) or whole
     destroy,  // terraform destroy of targets
     command,  // a command step (traffic shift, health check, ...)
+    cdk,      // AWS CDK: synthesize, deploy stacks, or destroy stacks
+};
+
+// A `cdk` stage: synthesize the app into a cloud assembly, and/or deploy (or destroy) stacks.
+// The stacks are ordered by the assembly's dependencies; independent ones deploy together.
+struct CdkStage {
+    std::filesystem::path dir;             // the app's directory (cdk.json; the CLI's cwd): absolute
+    std::string app;                       // --app: a command or an assembly directory; "" = cdk.json's
+    std::filesystem::path synth;           // synthesize into this directory first (absolute); "" = no synth
+    std::vector<std::string> deploy;       // stacks to deploy
+    std::vector<std::string> destroy;      // stacks to destroy (cleanup)
+    int concurrency = 0;                   // 0: one at a time
+    std::map<std::string, std::string> context;  // --context KEY=VALUE
+    std::string method;                    // --method; "" = the CLI's default
+    bool rollback = true;                  // false: --no-rollback
+    std::string cli;                       // the cdk CLI; "" = node_modules/.bin/cdk near the app, then PATH
+    std::map<std::string, std::string> env;  // extra environment for the CLI (${...} substituted)
+
+    bool synth_only() const { return deploy.empty() && destroy.empty(); }
+    // The assembly the stacks come from: the synth output, else `app` when it is a directory.
+    std::filesystem::path assembly_dir() const;
 };
 
 enum class OnFailure { stop, rollback };
@@ -98,6 +119,9 @@ struct Stage {
     std::map<std::string, std::string> vars;  // on top of the environment's (seed 000's scaling)
     std::optional<ApprovalRule> approval;     // overrides the environment's rule
 
+    // cdk
+    CdkStage cdk;
+
     // command
     CommandSpec command;
     std::vector<std::string> for_each;  // ${item} takes each value in turn
@@ -107,6 +131,7 @@ struct Stage {
     bool needs_written = false;
     std::vector<Check> checks;
     std::optional<Duration> deadline;
+    std::optional<Duration> expected;  // the target duration, for the timing table (no effect on the run)
     OnFailure on_failure = OnFailure::stop;
     std::vector<CommandSpec> rollback;  // run when the stage or its checks fail
     // git (issue 7): paths (absolute) whose changes select this stage with --changed-since,

@@ -22,9 +22,11 @@ const Keys root_keys = {"path", "engine"};
 const Keys environment_keys = {"workspace", "directory", "var_files", "vars", "approval", "policies", "deadline", "git"};
 const Keys policy_keys = {"deny_delete", "max_changes", "require_approval_for_delete", "deny_resource_types"};
 const Keys git_keys = {"require_clean", "require_branch", "require_up_to_date"};
-const Keys stage_keys = {"name",  "apply",    "destroy",    "run",      "root",     "vars",     "approval",
-                         "needs", "checks",   "deadline",   "on_failure", "rollback", "for_each", "wait",
+const Keys stage_keys = {"name",  "apply",  "destroy",  "run",        "cdk",      "root",     "vars",    "approval",
+                         "needs", "checks", "deadline", "on_failure", "rollback", "for_each", "wait",   "expected",
                          "watch"};
+const Keys cdk_keys = {"dir",    "app",     "synth",  "deploy", "destroy", "concurrency",
+                       "context", "method", "rollback", "cli",  "env"};
 const Keys apply_keys = {"targets", "excludes"};
 const Keys destroy_keys = {"targets"};
 const Keys run_keys = {"argv", "env", "cwd", "timeout", "for_each", "wait"};
@@ -492,6 +494,7 @@ private:
         if (auto* v = field(*fields, "deadline")) stage.deadline = r_.duration(*v);
         if (auto* v = field(*fields, "watch"))
             for (const auto& path : r_.strings(*v)) stage.watch.push_back(r_.resolve(path));
+        if (auto* v = field(*fields, "expected")) stage.expected = r_.duration(*v);
         read_failure_handling(*fields, stage);
         check_terraform_only(*fields, stage);
         resolve_stage_root(value, *fields, stage);
@@ -516,11 +519,11 @@ private:
     // Exactly one of apply, destroy and run says what the stage does.
     void read_stage_body(const Value& value, const Fields& fields, Stage& stage) {
         std::vector<std::string> bodies;
-        for (const char* kind : {"apply", "destroy", "run"})
+        for (const char* kind : {"apply", "destroy", "run", "cdk"})
             if (field(fields, kind)) bodies.emplace_back(kind);
         if (bodies.empty()) {
             // A misspelt `aply:` has been reported already; one typo, one message.
-            if (!misspells_a_body(value)) r_.report(value, "a stage needs one of apply, destroy or run");
+            if (!misspells_a_body(value)) r_.report(value, "a stage needs one of apply, destroy, run or cdk");
             return;
         }
         if (bodies.size() > 1) {
@@ -529,6 +532,7 @@ private:
         }
         if (bodies[0] == "apply") read_apply(*field(fields, "apply"), stage);
         else if (bodies[0] == "destroy") read_destroy(*field(fields, "destroy"), stage);
+        else if (bodies[0] == "cdk") read_cdk(*field(fields, "cdk"), stage);
         else read_run(*field(fields, "run"), fields, stage);
     }
 
@@ -538,7 +542,8 @@ private:
             const std::string& key = item.first.Scalar();
             if (std::find(stage_keys.begin(), stage_keys.end(), key) != stage_keys.end()) continue;
             auto suggestion = nearest(key, stage_keys);
-            if (suggestion && (*suggestion == "apply" || *suggestion == "destroy" || *suggestion == "run")) return true;
+            if (suggestion && (*suggestion == "apply" || *suggestion == "destroy" || *suggestion == "run" || *suggestion == "cdk"))
+                return true;
         }
         return false;
     }
@@ -589,6 +594,65 @@ private:
             else
                 r_.report(item, e.what());
         }
+    }
+
+    // cdk: {dir, app, synth, deploy, destroy, concurrency, context, method, rollback, cli, env}
+    void read_cdk(const Value& value, Stage& stage) {
+        stage.kind = StageKind::cdk;
+        CdkStage& cdk = stage.cdk;
+        cdk.dir = r_.resolve(".");
+        auto fields = r_.fields(value, cdk_keys);
+        if (!fields) return;
+        if (auto* v = field(*fields, "dir")) {
+            if (auto text = r_.string(*v)) {
+                cdk.dir = r_.resolve(*text);
+                std::error_code ec;
+                if (!fs::is_directory(cdk.dir, ec))
+                    r_.report(*v, "the CDK app directory " + cdk.dir.string() + " does not exist (relative paths start at the rollout file's directory)");
+            }
+        }
+        if (auto* v = field(*fields, "app")) cdk.app = r_.string(*v).value_or("");
+        if (auto* v = field(*fields, "synth")) {
+            // `synth: DIR` synthesizes into DIR (relative to the app's directory); `synth: true` into cdk.out.
+            if (v->node.IsScalar() && (v->node.Scalar() == "true" || v->node.Scalar() == "false")) {
+                if (v->node.Scalar() == "true") cdk.synth = (cdk.dir / "cdk.out").lexically_normal();
+            } else if (auto text = r_.string(*v)) {
+                cdk.synth = (cdk.dir / *text).lexically_normal();
+            }
+        }
+        if (auto* v = field(*fields, "deploy")) cdk.deploy = stack_names(*v);
+        if (auto* v = field(*fields, "destroy")) cdk.destroy = stack_names(*v);
+        if (!cdk.deploy.empty() && !cdk.destroy.empty())
+            r_.report(*field(*fields, "destroy"), "a cdk stage deploys or destroys, not both: write two stages");
+        if (cdk.synth.empty() && !field(*fields, "deploy") && !field(*fields, "destroy"))
+            r_.report(value, "a cdk stage needs synth, deploy or destroy");
+        if (auto* v = field(*fields, "concurrency")) cdk.concurrency = bounded(*v, 1, 100).value_or(0);
+        if (auto* v = field(*fields, "context")) cdk.context = r_.string_map(*v);
+        if (auto* v = field(*fields, "method")) {
+            cdk.method = r_.string(*v).value_or("");
+            if (!cdk.method.empty() && cdk.method != "direct" && cdk.method != "change-set" && cdk.method != "prepare-change-set")
+                r_.report(*v, "unknown method '" + cdk.method + "'; expected direct, change-set or prepare-change-set");
+        }
+        if (auto* v = field(*fields, "rollback")) cdk.rollback = r_.boolean(*v).value_or(true);
+        if (auto* v = field(*fields, "cli")) cdk.cli = r_.string(*v).value_or("");
+        if (auto* v = field(*fields, "env"))
+            for (const auto& [key, child] : r_.entries(*v).value_or(std::vector<std::pair<std::string, Value>>{}))
+                if (auto text = checked_string(child, false)) cdk.env[key] = *text;
+    }
+
+    std::vector<std::string> stack_names(const Value& value) {
+        std::vector<std::string> out;
+        auto items = r_.items(value);
+        if (!items) return out;
+        if (items->empty()) r_.report(value, "expected at least one stack name");
+        for (const auto& item : *items) {
+            auto text = r_.string(item);
+            if (!text) continue;
+            if (text->empty() || text->find_first_of(" \t*") != std::string::npos)
+                r_.report(item, "'" + *text + "' is not a stack name (write each stack's name or display name; patterns are not taken)");
+            out.push_back(*text);
+        }
+        return out;
     }
 
     void read_run(const Value& value, const Fields& stage_fields, Stage& stage) {
@@ -729,7 +793,12 @@ private:
 
     // Keys that only make sense for one kind of stage.
     void check_terraform_only(const Fields& fields, const Stage& stage) {
-        if (stage.kind != StageKind::command) {
+        if (stage.kind == StageKind::cdk) {
+            for (const char* key : {"for_each", "wait"})
+                if (auto* v = field(fields, key)) r_.report(*v, std::string(key) + " is only for run stages");
+            if (auto* v = field(fields, "vars"))
+                r_.report(*v, "vars is only for apply and destroy stages (a cdk stage takes cdk.context)");
+        } else if (stage.kind != StageKind::command) {
             for (const char* key : {"for_each", "wait"})
                 if (auto* v = field(fields, key)) r_.report(*v, std::string(key) + " is only for run stages");
         } else {
@@ -742,7 +811,7 @@ private:
     // the only root too, whose outputs ${output.NAME} reads.
     void resolve_stage_root(const Value& value, const Fields& fields, Stage& stage) {
         const Value* written = field(fields, "root");
-        bool terraform = stage.kind != StageKind::command;
+        bool terraform = stage.kind == StageKind::apply || stage.kind == StageKind::destroy;
         if (written) {
             if (!stage.root.empty() && !rollout_.find_root(stage.root))
                 r_.report(*written, "unknown root '" + stage.root + "'" + root_list());

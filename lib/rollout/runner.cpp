@@ -6,11 +6,15 @@
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
+#include <fstream>
+#include <functional>
 #include <cstdlib>
 #include <map>
 #include <mutex>
 #include <thread>
 
+#include "cdk/assembly.hpp"
+#include "cdk/cli.hpp"
 #include "plan/policy.hpp"
 #include "plan/provenance.hpp"
 #include "plan/render.hpp"
@@ -23,6 +27,7 @@
 #include "rollout/lock.hpp"
 #include "rollout/rollout_file.hpp"
 #include "rollout/substitute.hpp"
+#include "support/atomic_file.hpp"
 #include "support/log.hpp"
 
 #include <spdlog/spdlog.h>
@@ -47,6 +52,45 @@ std::string sha256_text(std::string_view text) {
         out += hex[digest[i] >> 4U];
         out += hex[digest[i] & 0x0fU];
     }
+    return out;
+}
+
+bool is_terraform(const Stage& stage) { return stage.kind == StageKind::apply || stage.kind == StageKind::destroy; }
+
+const char* kind_name(StageKind kind) {
+    switch (kind) {
+        case StageKind::apply: return "apply";
+        case StageKind::destroy: return "destroy";
+        case StageKind::command: return "command";
+        case StageKind::cdk: return "cdk";
+    }
+    return "?";
+}
+
+std::string iso8601(std::chrono::system_clock::time_point at) {
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(at);
+    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(at.time_since_epoch()).count() % 1000;
+    std::tm utc{};
+    ::gmtime_r(&seconds, &utc);
+    char text[40];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+    char out[48];
+    std::snprintf(out, sizeof out, "%s.%03dZ", text, static_cast<int>(millis));
+    return out;
+}
+
+long long millis_between(std::chrono::system_clock::time_point a, std::chrono::system_clock::time_point b) {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
+
+// A stack's record in the journal: what happened, and when (for the timing table and for
+// seeing which stacks deployed together).
+json stack_json(const cdk::StackResult& s, const std::string& action) {
+    json out{{"stack", s.stack}, {"action", action}, {"status", s.status}};
+    if (s.started) out["started_at"] = iso8601(*s.started);
+    if (s.finished) out["finished_at"] = iso8601(*s.finished);
+    if (s.started && s.finished) out["duration_ms"] = millis_between(*s.started, *s.finished);
+    if (!s.message.empty()) out["message"] = s.message;
     return out;
 }
 
@@ -140,6 +184,9 @@ private:
     std::string execute_terraform(const Stage& stage, process::CancelToken& cancel, bool approval_void = false);
     std::optional<std::string> apply_approved_saved_plan(const Stage& stage, process::CancelToken& cancel);
     std::string execute_command_stage(const Stage& stage, process::CancelToken& cancel);
+    std::string execute_cdk(const Stage& stage, process::CancelToken& cancel);
+    // ${output.STACK.KEY}: the outputs of every CDK stack this run deployed.
+    void add_cdk_outputs(Variables& vars);
     // item: the last for_each value, for checks that use ${item}.
     std::string after_apply(const Stage& stage, process::CancelToken& cancel, const std::string& item = "");
     bool run_checks(const Stage& stage, process::CancelToken& cancel, const std::string& item);
@@ -219,7 +266,7 @@ Target Execution::target_of(const Stage& stage) const {
 }
 
 std::string Execution::lock_key(const Stage& stage) const {
-    if (stage.kind == StageKind::command) return "";  // commands do not touch a state
+    if (!is_terraform(stage)) return "";  // commands and CDK stages do not touch a Terraform state
     return target_of(stage).key();
 }
 
@@ -311,6 +358,16 @@ json Execution::stage_inputs(const Stage& stage) {
         inputs["for_each"] = stage.for_each;
         return inputs;
     }
+    if (stage.kind == StageKind::cdk) {
+        const CdkStage& c = stage.cdk;
+        json env_names = json::array();
+        for (const auto& [name, value] : c.env) env_names.push_back(name);
+        inputs["cdk"] = {{"dir", c.dir.string()},         {"app", c.app},         {"synth", c.synth.string()},
+                         {"deploy", c.deploy},            {"destroy", c.destroy}, {"concurrency", c.concurrency},
+                         {"context", c.context},          {"method", c.method},   {"rollback", c.rollback},
+                         {"cli", c.cli},                  {"env_names", env_names}};
+        return inputs;
+    }
     const Target target = target_of(stage);
     inputs["working_dir"] = target.working_dir.string();
     inputs["workspace"] = target.workspace;
@@ -345,19 +402,34 @@ Variables Execution::variables_for(const Stage& stage, const std::string& item) 
     if (!item.empty()) vars["item"] = item;
     // ${output.NAME}: outputs of the stage's root, read once after each apply and only when a
     // command uses them (an extra engine launch).
+    // ${output.NAME} is a Terraform output, ${output.STACK.KEY} a CDK stack's.
     bool wants_outputs = false;
+    bool wants_cdk_outputs = false;
+    auto look = [&](const std::string& text) {
+        if (text.find("${output.") == std::string::npos) return;
+        std::vector<std::string> names;
+        try {
+            names = placeholders(text);
+        } catch (const Error&) {
+            return;  // substitute() reports it
+        }
+        for (const auto& name : names) {
+            if (name.rfind("output.", 0) != 0) continue;
+            (name.find('.', 7) == std::string::npos ? wants_outputs : wants_cdk_outputs) = true;
+        }
+    };
     auto scan = [&](const CommandSpec& spec) {
-        for (const auto& arg : spec.argv)
-            if (arg.find("${output.") != std::string::npos) wants_outputs = true;
-        for (const auto& [k, v] : spec.env)
-            if (v.find("${output.") != std::string::npos) wants_outputs = true;
+        for (const auto& arg : spec.argv) look(arg);
+        for (const auto& [k, v] : spec.env) look(v);
+        look(spec.cwd.string());
     };
     scan(stage.command);
     for (const auto& check : stage.checks) scan(check.command);
     for (const auto& step : stage.rollback) scan(step);
+    if (wants_cdk_outputs) add_cdk_outputs(vars);
     if (!wants_outputs || rollout_.roots.empty()) return vars;
 
-    const Target target = stage.kind == StageKind::command && stage.root.empty() && rollout_.roots.size() != 1
+    const Target target = !is_terraform(stage) && stage.root.empty() && rollout_.roots.size() != 1
                               ? Target{}
                               : target_of(stage);
     if (target.working_dir.empty()) return vars;
@@ -416,9 +488,13 @@ std::string Execution::execute(const Stage& stage, process::CancelToken& cancel)
     const json inputs = stage_inputs(stage);
     journal_.update_stage(stage.name, [&](json& s) {
         s["status"] = stage_status::running;
-        s["kind"] = stage.kind == StageKind::command ? "command" : stage.kind == StageKind::destroy ? "destroy" : "apply";
+        s["kind"] = kind_name(stage.kind);
         s["started_at"] = now_iso8601();
         s["inputs"] = inputs;
+        if (stage.expected) s["expected_ms"] = stage.expected->count();
+        s.erase("timings");
+        s.erase("stacks");
+        s.erase("failed_stacks");
         s.erase("error");
     });
     emit("stage_started", stage.name, {{"kind", describe_stage(stage)}});
@@ -431,7 +507,9 @@ std::string Execution::execute(const Stage& stage, process::CancelToken& cancel)
     std::string status;
     try {
         try {
-            status = stage.kind == StageKind::command ? execute_command_stage(stage, cancel) : execute_terraform(stage, cancel);
+            status = stage.kind == StageKind::command ? execute_command_stage(stage, cancel)
+                     : stage.kind == StageKind::cdk   ? execute_cdk(stage, cancel)
+                                                      : execute_terraform(stage, cancel);
         } catch (const Error&) {
             throw;
         } catch (const std::exception& e) {
@@ -659,6 +737,215 @@ std::string Execution::execute_command_stage(const Stage& stage, process::Cancel
     return after_apply(stage, cancel, items.back());
 }
 
+void Execution::add_cdk_outputs(Variables& vars) {
+    const fs::path dir = journal_.run_dir() / "cdk";
+    std::error_code ec;
+    if (!fs::is_directory(dir, ec)) return;
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir, ec))
+        if (entry.path().filename().string().ends_with(".outputs.json")) files.push_back(entry.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& file : files) {
+        const json outputs = cdk::read_outputs_file(file);
+        for (const auto& [stack, keys] : outputs.items()) {
+            if (!keys.is_object()) continue;
+            for (const auto& [key, value] : keys.items())
+                vars["output." + stack + "." + key] = value.is_string() ? value.get<std::string>() : value.dump();
+        }
+    }
+}
+
+// A cdk stage: synth (when asked), the stacks in the assembly's dependency order (independent
+// ones together, with the stage's concurrency), the gate with `cdk diff` as its preview, then
+// the checks. Each phase's time and each stack's span go to the journal.
+std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& cancel) {
+    const CdkStage& c = stage.cdk;
+    const std::string name = stage.name;
+    json timings = json::object();
+    auto record_timing = [&](const std::string& phase, Clock::time_point since) {
+        timings[phase + "_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - since).count();
+        journal_.update_stage(name, [&](json& s) { s["timings"] = timings; });
+    };
+
+    const Variables base_vars = variables_for(stage, "");
+    cdk::CliOptions o;
+    o.working_dir = c.dir;
+    o.binary = c.cli;
+    for (const auto& [key, value] : c.env) o.env[key] = substitute(value, base_vars);
+    o.grace = options_.grace;
+    o.cancel = std::shared_ptr<process::CancelToken>(std::shared_ptr<void>(), &cancel);
+    // The CLI's whole output, kept per stage next to the journal (redacted, mode 0600).
+    fs::create_directories(journal_.run_dir() / "cdk");
+    const fs::path log_file = journal_.run_dir() / "cdk" / (name + ".log");
+    auto log = std::make_shared<std::ofstream>(log_file, std::ios::app);
+    fs::permissions(log_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
+    o.on_output = [this, log](process::Stream, std::string_view line) { *log << redact_(std::string(line)) << '\n' << std::flush; };
+    o.on_event = [this, name](const cdk::StackEvent& e) {
+        json data{{"stack", e.stack}, {"event", cdk::to_string(e.kind)}};
+        if (e.kind == cdk::StackEvent::Kind::resource) {
+            data["resource_status"] = e.resource_status;
+            data["resource_type"] = e.resource_type;
+        }
+        if (!e.message.empty()) data["message"] = redact_(e.message);
+        emit("cdk_stack", name, std::move(data));
+    };
+    cdk::Cli cli(o);
+    journal_.update_stage(name, [&](json& s) {
+        s["cdk"] = {{"cli", cli.binary().string()}, {"dir", c.dir.string()}, {"log", log_file.string()}};
+    });
+
+    std::string app = c.app;
+    if (!c.synth.empty()) {
+        emit("cdk_synth", name, {{"output", c.synth.string()}});
+        const auto started = Clock::now();
+        cdk::SynthOptions synth;
+        synth.app = c.app;
+        synth.context = c.context;
+        synth.output = c.synth;
+        cli.synth(synth);
+        record_timing("synth", started);
+        app = c.synth.string();
+    }
+    std::vector<std::vector<std::string>> waves;
+    const bool destroying = !c.destroy.empty();
+    const auto& wanted = destroying ? c.destroy : c.deploy;
+    const fs::path assembly_dir = c.assembly_dir();
+    if (!wanted.empty()) {
+        if (!assembly_dir.empty()) {
+            const auto assembly = cdk::read_assembly(assembly_dir);
+            for (const auto& wave : destroying ? cdk::destroy_waves(assembly, wanted) : cdk::deploy_waves(assembly, wanted)) {
+                std::vector<std::string> names;
+                for (const auto* stack : wave) names.push_back(stack->display_name);
+                waves.push_back(std::move(names));
+            }
+        } else {
+            waves.push_back(wanted);  // an app command: the CLI orders them (--exclusively is not used then)
+        }
+        journal_.update_stage(name, [&](json& s) { s["cdk"]["waves"] = waves; });
+    }
+    if (wanted.empty()) return options_.plan_only ? stage_status::succeeded : after_apply(stage, cancel);
+
+    // The gate: `cdk diff` is the preview people see. A destroy deletes by definition.
+    const ApprovalRule rule = stage.approval.value_or(environment_->approval);
+    const bool approved_in_advance = options_.auto_approve || options_.approve.count(name) > 0;
+    bool gate = !destroying && rule == ApprovalRule::manual;
+    if (destroying) gate = rule != ApprovalRule::auto_approve;
+    std::string preview;
+    bool deletes = destroying;
+    if (!destroying && (rule != ApprovalRule::auto_approve || options_.plan_only)) {
+        const auto started = Clock::now();
+        cdk::DiffOptions diff;
+        diff.app = app;
+        diff.context = c.context;
+        diff.stacks = wanted;
+        diff.exclusively = !assembly_dir.empty();
+        const auto result = cli.diff(diff);
+        record_timing("diff", started);
+        preview = redact_(result.text);
+        deletes = result.removals > 0;
+        if (rule == ApprovalRule::manual_when_deleting) gate = deletes;
+        fs::create_directories(journal_.run_dir() / "cdk");
+        const fs::path diff_file = journal_.run_dir() / "cdk" / (name + ".diff.txt");
+        write_file_atomically(diff_file, preview, 0600);
+        journal_.update_stage(name, [&](json& s) {
+            s["diff"] = {{"file", diff_file.string()},
+                         {"stacks_with_differences", result.stacks_with_differences},
+                         {"removals", result.removals}};
+        });
+        emit("stage_planned", name, {{"stacks_with_differences", result.stacks_with_differences}, {"removals", result.removals}});
+    } else if (destroying) {
+        preview = "cdk destroy (deletes these stacks and every resource in them):\n";
+        for (const auto& stack : wanted) preview += "  - " + stack + "\n";
+    }
+    if (options_.plan_only) return stage_status::succeeded;
+
+    const fs::path diff_file = journal_.run_dir() / "cdk" / (name + ".diff.txt");
+    if (destroying) {
+        fs::create_directories(diff_file.parent_path());
+        write_file_atomically(diff_file, preview, 0600);
+    }
+    const json waiting{{"diff_file", diff_file.string()}};
+    std::string how = "rule";
+    if (gate) {
+        if (approved_in_advance) {
+            how = options_.auto_approve ? "auto_approve" : "approve_flag";
+        } else if (options_.ask) {
+            GateRequest request{journal_.run_id(), name, preview, "", "", deletes};
+            emit("gate", name, {});
+            std::unique_lock ask_lock(ask_mutex_);
+            const bool yes = options_.ask(request);
+            ask_lock.unlock();
+            if (!yes) {
+                emit("awaiting_approval", name, waiting);
+                return stage_status::awaiting_approval;
+            }
+            how = "prompt";
+        } else {
+            emit("awaiting_approval", name, waiting);
+            return stage_status::awaiting_approval;
+        }
+    }
+    journal_.update_stage(name, [&](json& s) {
+        s["approval"] = {{"by", how == "rule" ? "rule" : options_.approver}, {"at", now_iso8601()}, {"how", how}};
+    });
+
+    // The stacks, wave after wave; each wave in one CLI call with the stage's concurrency.
+    emit("stage_applying", name);
+    const auto started = Clock::now();
+    fs::create_directories(journal_.run_dir() / "cdk");
+    json stacks = json::array();
+    json outputs = json::object();
+    auto journal_stacks = [&](const std::vector<cdk::StackResult>& results) {
+        for (const auto& r : results) stacks.push_back(stack_json(r, destroying ? "destroy" : "deploy"));
+        journal_.update_stage(name, [&](json& s) { s["stacks"] = stacks; });
+    };
+    for (std::size_t i = 0; i < waves.size(); ++i) {
+        if (cancel.cancelled()) throw Error(ErrorCode::cancelled, "stage '" + name + "' was interrupted");
+        try {
+            if (destroying) {
+                cdk::DestroyOptions destroy;
+                destroy.app = app;
+                destroy.context = c.context;
+                destroy.stacks = waves[i];
+                destroy.exclusively = !assembly_dir.empty();
+                journal_stacks(cli.destroy(destroy));
+            } else {
+                cdk::DeployOptions deploy;
+                deploy.app = app;
+                deploy.context = c.context;
+                deploy.stacks = waves[i];
+                deploy.concurrency = c.concurrency;
+                deploy.exclusively = !assembly_dir.empty();
+                deploy.method = c.method;
+                deploy.rollback = c.rollback;
+                // Outputs may be secret-looking but are no secrets to CloudFormation either;
+                // still, the file is the run's own (0600), and the journal keeps their names only.
+                deploy.outputs_file = journal_.run_dir() / "cdk" / (name + ".wave" + std::to_string(i + 1) + ".outputs.json");
+                const auto result = cli.deploy(deploy);
+                std::error_code ec;
+                fs::permissions(deploy.outputs_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace, ec);
+                for (const auto& [stack, keys] : result.outputs.items()) {
+                    json key_names = json::array();
+                    for (const auto& [key, value] : keys.items()) key_names.push_back(key);
+                    outputs[stack] = key_names;
+                }
+                journal_stacks(result.stacks);
+                journal_.update_stage(name, [&](json& s) { s["outputs"] = outputs; });
+            }
+        } catch (const cdk::CdkError& e) {
+            journal_stacks(e.stacks());
+            journal_.update_stage(name, [&](json& s) { s["failed_stacks"] = e.failed_stacks(); });
+            record_timing(destroying ? "destroy" : "deploy", started);
+            throw;
+        }
+    }
+    record_timing(destroying ? "destroy" : "deploy", started);
+    const auto checks_started = Clock::now();
+    const std::string status = after_apply(stage, cancel);
+    if (!stage.checks.empty()) record_timing("checks", checks_started);
+    return status;
+}
+
 bool Execution::run_checks(const Stage& stage, process::CancelToken& cancel, const std::string& item) {
     json results = json::array();
     bool all_passed = true;
@@ -789,7 +1076,10 @@ void Execution::select_stages(const json& previous_stages) {
             continue;
         }
         const auto before = previous.find(name);
-        if (before != previous.end() && is_done(before->second.value("status", "")) &&
+        // A synth changes nothing outside its directory, and the assembly must match the app as
+        // it is now (it may have been fixed since): synth-only stages always run again.
+        const bool always_again = stage.kind == StageKind::cdk && stage.cdk.synth_only();
+        if (before != previous.end() && !always_again && is_done(before->second.value("status", "")) &&
             before->second.value("inputs", json()) == stage_inputs(stage)) {
             state_[name] = before->second["status"].get<std::string>();  // finished earlier: never again
             emit("stage_reused", name, {{"status", state_[name]}});
@@ -839,10 +1129,14 @@ void Execution::schedule() {
             for (const auto& name : order_) {
                 if (running_ >= std::max(1, options_.parallelism)) break;
                 if (state_[name] != stage_status::pending) continue;
-                const bool ready = std::all_of(needs_[name].begin(), needs_[name].end(), [&](const std::string& need) {
+                // A need is settled when it is done and so is everything it needs in turn: a
+                // stage reused on resume whose own need runs again (a CDK synth) is not.
+                std::function<bool(const std::string&)> settled = [&](const std::string& need) {
                     const auto& s = state_[need];
-                    return is_done(s) || s == stage_status::skipped;
-                });
+                    if (!(is_done(s) || s == stage_status::skipped)) return false;
+                    return std::all_of(needs_[need].begin(), needs_[need].end(), settled);
+                };
+                const bool ready = std::all_of(needs_[name].begin(), needs_[name].end(), settled);
                 const Stage& stage = *rollout_.find_stage(name);
                 const std::string key = lock_key(stage);
                 if (!ready || (!key.empty() && busy_keys_.count(key))) continue;
@@ -891,7 +1185,7 @@ std::string Execution::run_status() const {
 void Execution::converge() {
     std::map<std::string, const Stage*> roots;  // one stage per target stands for its root
     for (const auto& stage : rollout_.stages)
-        if (stage.kind != StageKind::command) roots.emplace(target_of(stage).key(), &stage);
+        if (is_terraform(stage)) roots.emplace(target_of(stage).key(), &stage);
     json result = json::array();
     bool converged = true;
     for (const auto& [key, stage] : roots) {
@@ -902,7 +1196,7 @@ void Execution::converge() {
         // of this root in order (a scaling stage's -var is the desired end state).
         std::map<std::string, std::string> vars = environment_->vars;
         for (const auto& other : rollout_.stages)
-            if (other.kind != StageKind::command && target_of(other).key() == key)
+            if (is_terraform(other) && target_of(other).key() == key)
                 for (const auto& [name, value] : other.vars) vars[name] = value;
         terraform::PlanOptions plan_options;
         for (const auto& [name, value] : vars) plan_options.vars.push_back({name, value});
@@ -960,7 +1254,7 @@ RunResult Execution::run(const json& previous_stages) {
     std::set<std::string> keys;
     try {
         for (const auto& stage : rollout_.stages) {
-            if (stage.kind == StageKind::command) continue;
+            if (!is_terraform(stage)) continue;
             const Target target = target_of(stage);
             if (keys.insert(target.key()).second)
                 // Next to Terraform's own data, so that any rollout file or state dir sees it.
