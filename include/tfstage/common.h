@@ -110,7 +110,7 @@ TFS_EXTERN(void) tfs_string_free(char *string);
  * Callbacks of one operation never run concurrently, but may run on a thread other than the
  * caller's. Returning non-zero cancels the operation: it stops as after a cancel (children get
  * SIGINT, state locks are released) and the operation returns TFS_ECANCELLED (or, for a
- * rollout, ends with run status "cancelled").
+ * rollout, ends with outcome TFS_ECANCELLED, journal status "interrupted").
  */
 typedef int (*tfs_event_cb)(const char *event_json, void *payload);
 

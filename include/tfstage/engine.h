@@ -123,7 +123,7 @@ TFS_EXTERN(int) tfs_engine_validate(tfs_engine *engine, char **out_json);
 
 /**
  * `state list`: a JSON array of resource addresses. addresses_json: NULL for all, or a JSON
- * array of addresses to filter by.
+ * array of addresses to filter by. An empty state, or a filter that matches nothing, gives [].
  */
 TFS_EXTERN(int) tfs_engine_state_list(tfs_engine *engine, const char *addresses_json, char **out_json);
 

@@ -54,7 +54,8 @@ TFS_EXTERN(int) tfs_rollout_graph(const tfs_rollout *rollout, const char *format
  * @return TFS_OK when the run started and ended: its outcome (succeeded, failed,
  *     awaiting_approval, cancelled, deadline) is tfs_run_outcome. Before starting:
  *     TFS_EINVAL/TFS_EPARSE (options), TFS_ENOTFOUND (environment or stage), TFS_ELOCKED (a
- *     root and workspace is locked by another run; the message names it).
+ *     root and workspace is locked by another run; the message names it; the refusal is
+ *     journaled as a failed run, which tfs_rollout_history lists).
  */
 TFS_EXTERN(int) tfs_rollout_run(tfs_rollout *rollout, const char *options_json, tfs_event_cb callback,
                                 void *payload, tfs_run **out_run);
@@ -79,7 +80,7 @@ TFS_EXTERN(int) tfs_rollout_approve(tfs_rollout *rollout, const char *run_id, co
 /**
  * Cancels the run or resume in progress on this rollout: running children get SIGINT (then
  * SIGKILL after the grace period), state locks are released, and the run ends with outcome
- * "cancelled". Safe from any thread; no effect when nothing runs.
+ * TFS_ECANCELLED (journal status "interrupted"). Safe from any thread; no effect when nothing runs.
  */
 TFS_EXTERN(int) tfs_rollout_cancel(tfs_rollout *rollout);
 

@@ -270,10 +270,11 @@ process::Result Engine::run(const Run& spec) {
     return process::run(command);
 }
 
-process::Result Engine::run_checked(const Run& spec) {
+process::Result Engine::run_checked(const Run& spec) { return checked(spec, run(spec)); }
+
+process::Result Engine::checked(const Run& spec, process::Result result) {
     const bool json_stream = spec.output == Output::json;
     const std::string& what = spec.what;
-    process::Result result = run(spec);
     const bool failed = result.exit_code != 0 && !(spec.exit_2_is_success && result.exit_code == 2);
     if (!failed && !result.cancelled && !result.timed_out) return result;
 
@@ -489,7 +490,14 @@ ValidateResult Engine::validate() {
 std::vector<std::string> Engine::state_list(const std::vector<std::string>& addresses) {
     std::vector<std::string> args{"state", "list", "-no-color"};
     args.insert(args.end(), addresses.begin(), addresses.end());
-    const auto result = run_checked({std::move(args), Output::quiet, "state list"});
+    const Run spec{std::move(args), Output::quiet, "state list"};
+    // An empty state is a list with nothing in it, and so is a filter that matches nothing:
+    // Terraform exits 1 for both, which would make every caller special-case them.
+    auto probe = run(spec);
+    const bool no_state = probe.err.find("No state file was found") != std::string::npos;
+    const bool no_match = !addresses.empty() && probe.err.find("contains no resource") != std::string::npos;
+    if (probe.exit_code != 0 && !probe.cancelled && !probe.timed_out && (no_state || no_match)) return {};
+    const auto result = checked(spec, std::move(probe));
     std::vector<std::string> out;
     std::istringstream lines(result.out);
     std::string line;

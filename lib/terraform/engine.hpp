@@ -184,6 +184,8 @@ private:
     process::Result run(const Run& spec);
     // Runs and throws EngineError on failure.
     process::Result run_checked(const Run& spec);
+    // Throws EngineError when `result` (of running `spec`) is a failure; returns it otherwise.
+    process::Result checked(const Run& spec, process::Result result);
     std::vector<std::string> plan_args(const PlanOptions& options);
 
     EngineOptions options_;
