@@ -1,6 +1,9 @@
 """Shared fixtures: the package from the source tree, the project's Terraform CLI config, scratch
-roots made of terraform_data only (no provider, no network: each case runs in seconds), and
-skipping what the loaded library does not have yet."""
+roots made of terraform_data only (no provider, no network: each case runs in seconds).
+
+Nothing here skips: a missing CLI config, Terraform binary or library function fails the test
+that needs it (a function the library lacks raises LibraryVersionError when called, and
+test_library.py checks that the library has every function of the table)."""
 
 from __future__ import annotations
 
@@ -28,27 +31,18 @@ for _name in list(os.environ):
 os.environ.setdefault("NO_COLOR", "1")
 
 import tfstage  # noqa: E402
-from tfstage import _lib  # noqa: E402
 
 
 def cli_config_path() -> str:
     path = os.environ.get("TFSTAGE_CLI_CONFIG") or str(REPO_ROOT / ".cache" / "terraformrc")
     if not os.path.isfile(path):
-        pytest.skip("no Terraform CLI config at %s: run scripts/setup" % path)
+        pytest.fail("no Terraform CLI config at %s: run scripts/setup" % path, pytrace=False)
     return path
 
 
 @pytest.fixture(scope="session")
 def cli_config() -> str:
     return cli_config_path()
-
-
-def require(*functions: str) -> None:
-    """Skips the test when the loaded library lacks one of the functions (while the C ABI is
-    being written; a complete library has them all)."""
-    missing = [f for f in functions if f in _lib.lib().missing]
-    if missing:
-        pytest.skip("libtfstage lacks %s" % ", ".join(missing))
 
 
 def write(path: Path, text: str) -> Path:
@@ -94,7 +88,6 @@ def engine_factory(cli_config: str) -> Iterator[Callable[..., tfstage.Engine]]:
     made = []
 
     def make(root_dir: Path, **kwargs: object) -> tfstage.Engine:
-        require("tfs_engine_open")
         kwargs.setdefault("cli_config", cli_config)
         engine = tfstage.Engine(root_dir, **kwargs)  # type: ignore[arg-type]
         made.append(engine)

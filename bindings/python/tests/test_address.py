@@ -6,11 +6,8 @@ import pytest
 
 import tfstage
 
-from conftest import require
-
 
 def test_parse() -> None:
-    require("tfs_address_parse")
     parsed = tfstage.parse_address('module.kafka["a"].aws_msk_cluster.this[0]')
     assert parsed["schema_version"] == 1
     assert parsed["type"] == "aws_msk_cluster"
@@ -22,7 +19,6 @@ def test_parse() -> None:
 
 
 def test_parse_error_names_the_column() -> None:
-    require("tfs_address_parse")
     with pytest.raises(tfstage.ParseError) as info:
         tfstage.parse_address("module..x")
     assert info.value.code == tfstage.Status.EPARSE
@@ -31,14 +27,12 @@ def test_parse_error_names_the_column() -> None:
 
 
 def test_match() -> None:
-    require("tfs_address_match")
     assert tfstage.match_address("module.vpc", "module.vpc.aws_vpc.this")
     assert not tfstage.match_address("module.db", "module.vpc.aws_vpc.this")
     assert tfstage.match_address("module.*.aws_vpc.this", "module.vpc.aws_vpc.this")
 
 
 def test_expand() -> None:
-    require("tfs_address_expand")
     known = ["aws_instance.a", "aws_instance.b", "module.m.aws_instance.c", "aws_s3_bucket.logs"]
     expanded = tfstage.expand_address("aws_instance", known)
     assert "aws_instance.a" in expanded and "aws_instance.b" in expanded

@@ -13,11 +13,10 @@ import pytest
 
 import tfstage
 
-from conftest import SLOW_ROOT, require, write
+from conftest import SLOW_ROOT, write
 
 
 def test_workspace_lifecycle(root: Path, engine_factory) -> None:
-    require("tfs_engine_init", "tfs_engine_workspace_list", "tfs_engine_workspace_select_or_create")
     engine = engine_factory(root)
     engine.init()
     assert engine.workspace_show() == "default"
@@ -46,7 +45,6 @@ def test_workspace_lifecycle(root: Path, engine_factory) -> None:
 
 
 def test_a_workspace_option_is_used_by_every_call(root: Path, engine_factory) -> None:
-    require("tfs_engine_init", "tfs_engine_workspace_select_or_create", "tfs_engine_plan", "tfs_engine_apply")
     setup = engine_factory(root)
     setup.init()
     setup.workspace_select_or_create("blue")
@@ -61,7 +59,6 @@ def test_a_workspace_option_is_used_by_every_call(root: Path, engine_factory) ->
 
 
 def test_targeted_plan_and_apply(root: Path, engine_factory) -> None:
-    require("tfs_engine_init", "tfs_engine_plan", "tfs_engine_apply", "tfs_plan_summary", "tfs_engine_state_list")
     events: List[Dict[str, Any]] = []
     engine = engine_factory(root)
     engine.init()
@@ -126,7 +123,6 @@ def test_targeted_plan_and_apply(root: Path, engine_factory) -> None:
 
 
 def test_a_saved_plan_is_opened_again_and_read_from_json(root: Path, engine_factory, tmp_path: Path, cli_config: str) -> None:
-    require("tfs_engine_plan", "tfs_plan_open_saved", "tfs_plan_open_json", "tfs_plan_open_json_file")
     engine = engine_factory(root)
     engine.init()
     out = tmp_path / "saved.tfplan"
@@ -139,15 +135,21 @@ def test_a_saved_plan_is_opened_again_and_read_from_json(root: Path, engine_fact
 
     import subprocess
 
+    # `show -json` of the saved plan, by the very binary the engine runs ($TFSTAGE_TERRAFORM,
+    # else terraform, then tofu on PATH, as the library found it): a failure fails the test.
+    binary = engine.version().get("binary")
+    assert binary and os.path.isfile(binary) and os.access(binary, os.X_OK), (
+        "the engine reports no runnable binary (%r): install Terraform or set TFSTAGE_TERRAFORM" % binary
+    )
     shown = subprocess.run(
-        ["terraform", "show", "-json", str(out)],
+        [binary, "show", "-json", str(out)],
         cwd=engine.root_dir,
         capture_output=True,
         text=True,
         env=dict(os.environ, TF_CLI_CONFIG_FILE=cli_config),
+        timeout=300,
     )
-    if shown.returncode != 0:
-        pytest.skip("terraform show -json failed: %s" % shown.stderr)
+    assert shown.returncode == 0, "%s show -json failed (%d): %s" % (binary, shown.returncode, shown.stderr)
     with tfstage.Plan.from_json(shown.stdout) as from_text:
         assert from_text.summary()["counts"]["create"] == 2
         assert from_text.file == ""
@@ -165,7 +167,6 @@ def test_a_saved_plan_is_opened_again_and_read_from_json(root: Path, engine_fact
 
 
 def test_an_invalid_configuration_raises_engine_error_with_diagnostics(tmp_path: Path, engine_factory) -> None:
-    require("tfs_engine_init", "tfs_engine_plan", "tfs_engine_validate")
     broken = tmp_path / "broken"
     write(
         broken / "main.tf",
@@ -195,7 +196,6 @@ def test_an_invalid_configuration_raises_engine_error_with_diagnostics(tmp_path:
 
 
 def test_an_engine_is_cancelled_from_another_thread(tmp_path: Path, engine_factory) -> None:
-    require("tfs_engine_plan", "tfs_engine_apply", "tfs_engine_cancel")
     slow = tmp_path / "slow"
     write(slow / "main.tf", SLOW_ROOT)
     engine = engine_factory(slow, grace_ms=5000)
@@ -221,7 +221,6 @@ def test_an_engine_is_cancelled_from_another_thread(tmp_path: Path, engine_facto
 
 
 def test_an_engine_callback_that_raises_cancels_and_is_reraised(root: Path, engine_factory) -> None:
-    require("tfs_engine_plan", "tfs_engine_set_event_callback")
     engine = engine_factory(root)
     engine.init()
 
@@ -260,7 +259,6 @@ def test_an_engine_callback_that_raises_cancels_and_is_reraised(root: Path, engi
 
 
 def test_a_registered_callback_stays_referenced_and_plan_queries_run_in_threads(root: Path, engine_factory) -> None:
-    require("tfs_engine_plan", "tfs_engine_set_event_callback", "tfs_plan_summary")
     import gc
 
     events: List[Dict[str, Any]] = []
@@ -292,7 +290,6 @@ def test_a_registered_callback_stays_referenced_and_plan_queries_run_in_threads(
 
 
 def test_ctrl_c_cancels_a_blocking_engine_call(tmp_path: Path, engine_factory) -> None:
-    require("tfs_engine_plan", "tfs_engine_apply", "tfs_engine_cancel")
     import _thread
 
     slow = tmp_path / "slow"

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import ctypes.util
+import json
 import os
+import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any, Dict, Optional
 
 import pytest
 
@@ -14,7 +18,7 @@ import tfstage
 from tfstage import _lib
 from tfstage.errors import Status, error_class
 
-from conftest import PACKAGE_ROOT, require
+from conftest import PACKAGE_ROOT, REPO_ROOT
 
 
 def run_python(code: str, **env: str) -> subprocess.CompletedProcess:
@@ -37,14 +41,19 @@ def test_every_function_of_the_table_is_declared() -> None:
     names = [entry[0] for entry in _lib.FUNCTIONS]
     assert len(names) == len(set(names))
     # Every function declared in the headers is in the table.
-    headers = Path(__file__).resolve().parents[3] / "include" / "tfstage"
-    if headers.is_dir():
-        import re
+    headers = REPO_ROOT / "include" / "tfstage"
+    assert headers.is_dir(), headers
+    declared = set()
+    for header in headers.glob("*.h"):
+        declared.update(re.findall(r"TFS_EXTERN\([^)]*\)\s*(tfs_\w+)\s*\(", header.read_text()))
+    assert declared == set(names)
 
-        declared = set()
-        for header in headers.glob("*.h"):
-            declared.update(re.findall(r"TFS_EXTERN\([^)]*\)\s*(tfs_\w+)\s*\(", header.read_text()))
-        assert declared == set(names)
+
+def test_the_library_has_every_function_of_the_table() -> None:
+    assert tfstage.missing_functions() == [], "libtfstage %s (%s) lacks these functions" % (
+        tfstage.version(),
+        tfstage.library_path(),
+    )
 
 
 def test_the_library_named_by_tfstage_library_is_used(tmp_path: Path) -> None:
@@ -80,10 +89,118 @@ def test_a_missing_library_is_a_clear_error() -> None:
     assert "TFSTAGE_LIBRARY" in result.stdout and "/nonexistent/libtfstage.so" in result.stdout
 
 
+# -- The lookup order, from a copy of the package outside the checkout ---------------------------
+# Each case runs in a fresh child (the library is loaded once per process), with the copy first
+# on PYTHONPATH and its working directory outside the checkout (so no build tree is found). The
+# child reports the package it imported, tfstage's library path and origin, and the libtfstage
+# files the dynamic loader actually mapped.
+
+REPORT = """
+import json, os
+import tfstage
+from tfstage import _lib
+report = {"package": tfstage.__file__, "candidates": _lib.candidates()}
+try:
+    report["version"] = tfstage.version()
+    report["path"] = tfstage.library_path()
+    report["origin"] = _lib.lib().origin
+except tfstage.LibraryError as e:
+    report["error"] = type(e).__name__
+    report["message"] = str(e)
+mapped = set()
+with open("/proc/self/maps") as maps:
+    for line in maps:
+        fields = line.split(None, 5)
+        if len(fields) == 6 and os.path.basename(fields[5].strip()).startswith("libtfstage.so"):
+            mapped.add(fields[5].strip())
+report["mapped"] = sorted(mapped)
+print(json.dumps(report))
+"""
+
+
+@pytest.fixture
+def built_library() -> str:
+    """The libtfstage.so under test: TFSTAGE_LIBRARY of the test run (ctest sets it)."""
+    path = os.path.abspath(os.environ.get("TFSTAGE_LIBRARY") or tfstage.library_path())
+    assert os.path.isfile(path), "TFSTAGE_LIBRARY names %s, which is not a file" % path
+    return path
+
+
+def package_copy(tmp_path: Path, library: Optional[str]) -> Path:
+    """A copy of the package in tmp_path/site, with ``library`` symlinked beside it as
+    libtfstage.so (unless None), and an empty tmp_path/work to run in."""
+    assert REPO_ROOT.resolve() not in tmp_path.resolve().parents, "%s is inside the checkout" % tmp_path
+    site = tmp_path / "site"
+    shutil.copytree(
+        PACKAGE_ROOT / "tfstage", site / "tfstage", ignore=shutil.ignore_patterns("__pycache__", "libtfstage.so*")
+    )
+    if library is not None:
+        (site / "tfstage" / "libtfstage.so").symlink_to(library)
+    (tmp_path / "work").mkdir()
+    return site
+
+
+def run_report(site: Path, cwd: Path, **env: str) -> Dict[str, Any]:
+    environment = dict(os.environ)
+    environment.pop("TFSTAGE_LIBRARY", None)
+    environment.update(env)
+    environment["PYTHONPATH"] = str(site)
+    result = subprocess.run(
+        [sys.executable, "-c", REPORT], cwd=str(cwd), env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    report: Dict[str, Any] = json.loads(result.stdout.splitlines()[-1])
+    # The copy was imported, not the source tree's package.
+    assert Path(report["package"]).resolve() == (site / "tfstage" / "__init__.py").resolve(), report
+    # Outside the checkout: no build tree is a candidate.
+    assert "build tree" not in [origin for origin, _ in report["candidates"]], report
+    return report
+
+
+def test_a_library_next_to_the_package_is_found(tmp_path: Path, built_library: str) -> None:
+    site = package_copy(tmp_path, built_library)
+    report = run_report(site, tmp_path / "work")
+    assert report.get("origin") == "next to the package", report
+    assert report["path"] == str((site / "tfstage").resolve() / "libtfstage.so")
+    assert report["mapped"] == [os.path.realpath(built_library)]
+    assert report["version"] == tfstage.version()
+
+
+def test_the_system_is_searched_last(tmp_path: Path, built_library: str) -> None:
+    site = package_copy(tmp_path, None)
+    libdir = tmp_path / "lib"
+    libdir.mkdir()
+    (libdir / "libtfstage.so.1").symlink_to(built_library)
+    search = os.pathsep.join(filter(None, [str(libdir), os.environ.get("LD_LIBRARY_PATH")]))
+    report = run_report(site, tmp_path / "work", LD_LIBRARY_PATH=search)
+    assert report.get("origin") == "system", report
+    assert {origin for origin, _ in report["candidates"]} == {"system"}, report
+    assert ["system", report["path"]] in report["candidates"]
+    # The dynamic loader found it on LD_LIBRARY_PATH: the built library, through the symlink.
+    assert report["mapped"] == [os.path.realpath(built_library)]
+
+
+def test_tfstage_library_comes_before_a_library_next_to_the_package(tmp_path: Path, built_library: str) -> None:
+    site = package_copy(tmp_path, built_library)
+    report = run_report(site, tmp_path / "work", TFSTAGE_LIBRARY=built_library)
+    assert report.get("origin") == "TFSTAGE_LIBRARY", report
+    assert report["path"] == built_library
+    assert [origin for origin, _ in report["candidates"]] == ["TFSTAGE_LIBRARY"]
+
+
+def test_a_nonexistent_tfstage_library_is_an_error_not_a_fallback(tmp_path: Path, built_library: str) -> None:
+    site = package_copy(tmp_path, built_library)  # a library beside the package is not used instead
+    missing = str(tmp_path / "nowhere" / "libtfstage.so")
+    report = run_report(site, tmp_path / "work", TFSTAGE_LIBRARY=missing)
+    assert report.get("error") == "LibraryNotFoundError", report
+    assert missing in report["message"] and "TFSTAGE_LIBRARY" in report["message"], report["message"]
+    assert "no such file" in report["message"], report["message"]
+    assert report["mapped"] == []
+
+
 def test_a_library_that_is_not_libtfstage_is_a_version_mismatch() -> None:
     libc = ctypes.util.find_library("c")
-    if not libc:
-        pytest.skip("no libc to load")
+    assert libc, "ctypes.util.find_library('c') found no C library"
     code = (
         "import tfstage\n"
         "try:\n"
@@ -129,7 +246,7 @@ def test_the_build_tree_is_searched() -> None:
         finally:
             os.environ["TFSTAGE_LIBRARY"] = saved
     assert origins[-1] == "system"
-    build = Path(__file__).resolve().parents[3] / "build"
+    build = REPO_ROOT / "build"
     if any(build.glob("*/lib/capi/libtfstage.so")):
         assert "build tree" in origins
 
@@ -146,14 +263,12 @@ def test_status_codes_map_to_exception_classes() -> None:
 
 
 def test_status_names_come_from_the_library() -> None:
-    require("tfs_status_name")
     for status in Status:
         assert tfstage.status_name(status) == "TFS_" + status.name
     assert tfstage.status_name(-99) == "TFS_UNKNOWN"
 
 
 def test_error_last_never_returns_null() -> None:
-    require("tfs_error_last", "tfs_error_clear")
     library = _lib.lib()
     library.tfs_error_clear()
     err = library.tfs_error_last()

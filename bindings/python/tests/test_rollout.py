@@ -13,7 +13,7 @@ import pytest
 
 import tfstage
 
-from conftest import SIMPLE_ROOT, SLOW_ROOT, require
+from conftest import SIMPLE_ROOT, SLOW_ROOT
 
 TWO_STAGES = """
 version: 1
@@ -64,7 +64,6 @@ def types_of(events, stage=None):
 
 
 def test_describe_and_graph(project) -> None:
-    require("tfs_rollout_load", "tfs_rollout_describe", "tfs_rollout_graph")
     path = project(TWO_STAGES, {"base": BASE_ROOT, "app": SIMPLE_ROOT})
     with tfstage.Rollout.load(path) as rollout:
         described = rollout.describe()
@@ -80,7 +79,6 @@ def test_describe_and_graph(project) -> None:
 
 
 def test_an_invalid_rollout_file_reports_every_problem_as_diagnostics(project) -> None:
-    require("tfs_rollout_load")
     path = project(
         """
         version: 1
@@ -105,7 +103,6 @@ def test_an_invalid_rollout_file_reports_every_problem_as_diagnostics(project) -
 
 
 def test_a_rollout_run_with_its_events(project, cli_config: str) -> None:
-    require("tfs_rollout_load", "tfs_rollout_run", "tfs_run_outcome", "tfs_rollout_history")
     path = project(TWO_STAGES, {"base": BASE_ROOT, "app": SIMPLE_ROOT})
     state_dir = path.parent / ".tfstage"
     with tfstage.Rollout(path) as rollout:
@@ -159,7 +156,6 @@ def test_a_rollout_run_with_its_events(project, cli_config: str) -> None:
 
 
 def test_a_gate_stops_the_run_and_approve_applies_the_plan(project, cli_config: str) -> None:
-    require("tfs_rollout_run", "tfs_rollout_approve", "tfs_rollout_status", "tfs_engine_state_list")
     path = project(GATE_ROLLOUT, {"infra": SIMPLE_ROOT})
     state_dir = path.parent / ".tfstage"
     with tfstage.Rollout(path) as rollout:
@@ -199,7 +195,6 @@ def _assert_unlocked(root: Path, cli_config: str) -> None:
 
 
 def test_a_run_is_cancelled_from_another_thread(project, cli_config: str) -> None:
-    require("tfs_rollout_run", "tfs_rollout_cancel")
     path = project(SLOW_ROLLOUT, {"infra": SLOW_ROOT})
     with tfstage.Rollout(path) as rollout:
         started = time.monotonic()
@@ -229,7 +224,6 @@ def test_a_run_is_cancelled_from_another_thread(project, cli_config: str) -> Non
 
 
 def test_ctrl_c_cancels_a_blocking_run_cleanly(project, cli_config: str) -> None:
-    require("tfs_rollout_run", "tfs_rollout_cancel", "tfs_rollout_status")
     path = project(SLOW_ROLLOUT, {"infra": SLOW_ROOT})
     state_dir = path.parent / ".tfstage"
     timers = []
@@ -254,7 +248,6 @@ def test_ctrl_c_cancels_a_blocking_run_cleanly(project, cli_config: str) -> None
 
 
 def test_resume_continues_a_failed_run_without_applying_finished_stages_again(project, cli_config: str, tmp_path: Path) -> None:
-    require("tfs_rollout_run", "tfs_rollout_resume")
     marker = tmp_path / "flaky.marker"
     flaky_root = """
     resource "terraform_data" "flaky" {
@@ -290,7 +283,6 @@ def test_resume_continues_a_failed_run_without_applying_finished_stages_again(pr
 
 
 def test_a_policy_violation_is_an_outcome_and_plan_only_applies_nothing(project, cli_config: str) -> None:
-    require("tfs_rollout_run")
     path = project(
         """
         version: 1
@@ -320,7 +312,6 @@ def test_a_policy_violation_is_an_outcome_and_plan_only_applies_nothing(project,
 
 
 def test_ctrl_c_while_iterating_cancels_and_closing_the_rollout_is_safe(project, cli_config: str) -> None:
-    require("tfs_rollout_run", "tfs_rollout_cancel")
     path = project(SLOW_ROLLOUT, {"infra": SLOW_ROOT})
     rollout = tfstage.Rollout(path)
     running = rollout.start("dev", cli_config=cli_config, grace_ms=5000)
@@ -346,7 +337,6 @@ def test_ctrl_c_while_iterating_cancels_and_closing_the_rollout_is_safe(project,
 
 
 def test_a_second_rollout_on_a_held_workspace_raises_locked(project, cli_config: str) -> None:
-    require("tfs_rollout_run")
     path = project(SLOW_ROLLOUT, {"infra": SLOW_ROOT.replace("sleep 60", "sleep 4")})
     with tfstage.Rollout(path) as first, tfstage.Rollout(path) as second:
         with first.start("dev", cli_config=cli_config) as running:
