@@ -3,7 +3,10 @@
  *
  * Conventions of the whole C ABI (libgit2 is the model):
  *   - Every call returns an int: TFS_OK (0) or a negative tfs_status. tfs_error_last() then
- *     holds the detail for the calling thread.
+ *     holds the detail for the calling thread. Each declaration's @return names the codes it
+ *     can return; besides those, any int-returning call may return TFS_ERROR when memory runs
+ *     out or on an unexpected internal error (the message says which). The *_free functions
+ *     return nothing and never fail.
  *   - Handles are opaque. They are created through an out parameter that comes first and
  *     freed by the matching *_free, which accepts NULL. The library keeps a registry of live
  *     handles: passing a freed (or never created) handle returns TFS_EINVAL, never crashes.

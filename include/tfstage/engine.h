@@ -5,6 +5,11 @@
  * more specific code: TFS_ELOCKED for a held state lock, TFS_ESTALE for a stale plan) with the
  * tool's diagnostics in tfs_error_last()->diagnostics_json.
  *
+ * Codes of a call that runs the binary: TFS_ENOTFOUND (the binary or root_dir has gone since
+ * tfs_engine_open), TFS_EENGINE (the command failed), TFS_ECANCELLED (tfs_engine_cancel, or the
+ * event callback returned non-zero), TFS_ETIMEOUT ("timeout_ms" ran out). The @return lines
+ * below name these and the codes particular to each call.
+ *
  * Threading: one thread at a time per engine, except tfs_engine_cancel (any thread).
  */
 #ifndef TFSTAGE_ENGINE_H
@@ -27,7 +32,8 @@ typedef struct tfs_plan tfs_plan;
  * @param options_json NULL for defaults, or {"schema_version":1,
  *     "binary": path (default: $TFSTAGE_TERRAFORM, terraform, then tofu on PATH),
  *     "cli_config": path of a Terraform CLI config for children (default: inherited),
- *     "workspace": name used by every call (TF_WORKSPACE; default: the selected one),
+ *     "workspace": name used by every call but the workspace ones (TF_WORKSPACE; default:
+ *         the selected one),
  *     "env": {"NAME": "value"} extra environment for children,
  *     "timeout_ms": per command (0: none), "grace_ms": between SIGINT and SIGKILL on cancel,
  *     "inherit_tf_cli_args": false}
@@ -45,35 +51,97 @@ TFS_EXTERN(void) tfs_engine_free(tfs_engine *engine);
  * NULL callback: none. A non-zero return cancels the running command (TFS_ECANCELLED).
  * The callback runs during the call that made the event, possibly on a library thread (the
  * readers of the child's output), never two at once.
+ *
+ * @param callback receives each event; `event_json` is valid only during the call.
+ * @param payload  passed unchanged to the callback.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine).
  */
 TFS_EXTERN(int) tfs_engine_set_event_callback(tfs_engine *engine, tfs_event_cb callback, void *payload);
 
 /**
  * Cancels the command the engine is running (SIGINT, then SIGKILL after the grace period):
  * that call returns TFS_ECANCELLED. Safe from any thread; no effect when idle.
+ *
+ * @return TFS_OK (also when idle); TFS_EINVAL (NULL or freed engine).
  */
 TFS_EXTERN(int) tfs_engine_cancel(tfs_engine *engine);
 
-/** `version -json`: {"schema_version":1,"flavour":"terraform","version":"1.11.4","binary":...}. */
+/**
+ * `version -json` (run once per engine, then cached): {"schema_version":1,
+ * "flavour":"terraform"|"opentofu","version":"1.11.4","binary": path,"platform":"linux_amd64"}.
+ *
+ * @param out_json receives the document; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL out_json); TFS_EPARSE (the binary did
+ *     not print a version); TFS_ENOTFOUND, TFS_EENGINE, TFS_ECANCELLED, TFS_ETIMEOUT.
+ */
 TFS_EXTERN(int) tfs_engine_version(tfs_engine *engine, char **out_json);
 
 /**
- * `init`. options_json: NULL or {"backend_config": ["KEY=VALUE" or a file path],
- * "reconfigure": false, "upgrade": false, "backend": true}.
+ * `init`.
+ *
+ * @param options_json NULL for defaults, or {"schema_version":1,
+ *     "backend_config": ["KEY=VALUE" (the value is redacted in messages) or a file path],
+ *     "reconfigure": false, "upgrade": false, "backend": true}
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, an option of the wrong type);
+ *     TFS_EPARSE (invalid JSON); TFS_EUNSUPPORTED (schema_version); TFS_ELOCKED (the tool
+ *     reports a held state lock); TFS_ENOTFOUND, TFS_EENGINE, TFS_ECANCELLED, TFS_ETIMEOUT.
  */
 TFS_EXTERN(int) tfs_engine_init(tfs_engine *engine, const char *options_json);
 
-/** The workspaces as a JSON array of names. */
+/*
+ * Workspaces. The "workspace" option does not apply to these (TF_WORKSPACE is not set for
+ * them): they see and change the selection stored in the root module. `name` must be a
+ * non-empty string.
+ */
+
+/**
+ * The workspaces as a JSON array of names.
+ * @param out_json receives the array; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL out_json); TFS_ENOTFOUND,
+ *     TFS_EENGINE, TFS_ECANCELLED, TFS_ETIMEOUT.
+ */
 TFS_EXTERN(int) tfs_engine_workspace_list(tfs_engine *engine, char **out_json);
-/** The selected workspace's name (a plain string). */
+
+/**
+ * The selected workspace's name (a plain string, not JSON).
+ * @param out_name receives the name; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL out_name); TFS_ENOTFOUND,
+ *     TFS_EENGINE, TFS_ECANCELLED, TFS_ETIMEOUT.
+ */
 TFS_EXTERN(int) tfs_engine_workspace_show(tfs_engine *engine, char **out_name);
-/** Creates a workspace (and selects it, as the engine does). TFS_EENGINE when it exists. */
+
+/**
+ * Creates a workspace (and selects it, as the engine does).
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL or empty name); TFS_EENGINE (also when
+ *     it exists already); TFS_ELOCKED (the tool reports a held state lock); TFS_ENOTFOUND,
+ *     TFS_ECANCELLED, TFS_ETIMEOUT.
+ */
 TFS_EXTERN(int) tfs_engine_workspace_new(tfs_engine *engine, const char *name);
-/** Selects a workspace. TFS_ENOTFOUND when it does not exist. */
+
+/**
+ * Selects a workspace.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL or empty name); TFS_ENOTFOUND (no
+ *     such workspace, or the binary has gone); TFS_EENGINE, TFS_ECANCELLED, TFS_ETIMEOUT.
+ */
 TFS_EXTERN(int) tfs_engine_workspace_select(tfs_engine *engine, const char *name);
-/** Selects a workspace, creating it first when missing. Idempotent. */
+
+/**
+ * Selects a workspace, creating it first when missing (`workspace list`, then `select` or
+ * `new`). Idempotent.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL or empty name); TFS_ELOCKED (the tool
+ *     reports a held state lock while creating); TFS_ENOTFOUND, TFS_EENGINE, TFS_ECANCELLED,
+ *     TFS_ETIMEOUT.
+ */
 TFS_EXTERN(int) tfs_engine_workspace_select_or_create(tfs_engine *engine, const char *name);
-/** Deletes a workspace; force deletes one that still has resources. */
+
+/**
+ * Deletes a workspace.
+ * @param force non-zero: delete it even when its state still has resources (`-force`).
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL or empty name); TFS_ENOTFOUND (no
+ *     such workspace, or the binary has gone); TFS_EENGINE (it is selected, or still has
+ *     resources without force); TFS_ELOCKED (the tool reports a held state lock);
+ *     TFS_ECANCELLED, TFS_ETIMEOUT.
+ */
 TFS_EXTERN(int) tfs_engine_workspace_delete(tfs_engine *engine, const char *name, int force);
 
 /**
@@ -88,42 +156,91 @@ TFS_EXTERN(int) tfs_engine_workspace_delete(tfs_engine *engine, const char *name
  *     "lock": true, "lock_timeout": "30s", "parallelism": 0}
  *     Addresses are checked before anything runs (TFS_EPARSE names the bad one). Relative
  *     paths (var_files, out) are taken from root_dir, where the engine runs.
- * @param out receives the plan; free it with tfs_plan_free.
+ * @param out receives the plan; free it with tfs_plan_free. NULL on failure (a plan file the
+ *     library made for it is removed then).
+ * @return TFS_OK (whether or not the plan changes anything: see tfs_plan_changes_present);
+ *     TFS_EINVAL (NULL or freed engine, NULL out, an option of the wrong type, an empty or
+ *     invalid variable name); TFS_EPARSE (invalid JSON, a bad address, a `show -json` or
+ *     `version -json` output that cannot be read); TFS_EUNSUPPORTED (schema_version, an engine
+ *     version without -json plans, `show -json` or -exclude, a plan format_version this
+ *     library does not read); TFS_ELOCKED (state lock held); TFS_EIO (the plan directory or the
+ *     provenance record cannot be written); TFS_ENOTFOUND, TFS_EENGINE, TFS_ECANCELLED,
+ *     TFS_ETIMEOUT.
  */
 TFS_EXTERN(int) tfs_engine_plan(tfs_engine *engine, const char *options_json, tfs_plan **out);
 
 /**
  * Applies exactly a saved plan made by tfs_engine_plan (of this or another engine on the same
  * root). The plan file's sha256 is checked against the plan's provenance first: a plan file
- * changed since it was made gives TFS_ESTALE, as does a plan the state has moved past.
- * out_result_json (may be NULL): {"schema_version":1,"add":N,"change":N,"remove":N,...}.
+ * changed (or removed) since it was made gives TFS_ESTALE, as does a plan the state has moved
+ * past.
+ *
+ * @param plan            a plan with a saved plan file (not one read from JSON); not consumed.
+ * @param out_result_json NULL, or receives {"schema_version":1,"add":N,"change":N,"remove":N,
+ *     "import":N,"forget":N}; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine or plan, a plan read from JSON); TFS_ESTALE
+ *     (see above); TFS_ELOCKED (state lock held); TFS_EIO (the plan file cannot be read for its
+ *     hash); TFS_EUNSUPPORTED (an engine version without -json apply); TFS_EPARSE (`version
+ *     -json` output that cannot be read); TFS_ENOTFOUND (the binary, or the plan file of a plan
+ *     without a provenance record, has gone); TFS_EENGINE, TFS_ECANCELLED, TFS_ETIMEOUT.
  */
 TFS_EXTERN(int) tfs_engine_apply(tfs_engine *engine, const tfs_plan *plan, char **out_result_json);
 
 /**
- * `destroy -auto-approve`. options_json: as for tfs_engine_plan (vars, var_files, targets,
- * excludes, lock, lock_timeout, parallelism). out_result_json may be NULL.
+ * `destroy -auto-approve` (runs `apply -destroy -auto-approve`: no plan to review).
+ *
+ * @param options_json NULL for defaults, or as for tfs_engine_plan, of which only
+ *     "schema_version", "vars", "var_files", "targets", "excludes", "lock", "lock_timeout" and
+ *     "parallelism" are read.
+ * @param out_result_json NULL, or receives the document of tfs_engine_apply; free it with
+ *     tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, an option of the wrong type, an empty or
+ *     invalid variable name); TFS_EPARSE (invalid JSON, a bad address, `version -json` output
+ *     that cannot be read); TFS_EUNSUPPORTED (schema_version, an engine version without -json
+ *     apply or -exclude); TFS_ELOCKED (state lock held); TFS_ENOTFOUND, TFS_EENGINE,
+ *     TFS_ECANCELLED, TFS_ETIMEOUT.
  */
 TFS_EXTERN(int) tfs_engine_destroy(tfs_engine *engine, const char *options_json, char **out_result_json);
 
-/** `show -json` of the current state (the state model, format_version 1.x). */
+/**
+ * `show -json` of the current state (the engine's state model, format_version 1.x, as printed).
+ * @param out_json receives the document; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL out_json); TFS_EUNSUPPORTED (an
+ *     engine version without `show -json`); TFS_EPARSE (`version -json` output that cannot be
+ *     read); TFS_ENOTFOUND, TFS_EENGINE, TFS_ECANCELLED, TFS_ETIMEOUT.
+ */
 TFS_EXTERN(int) tfs_engine_show_state(tfs_engine *engine, char **out_json);
 
 /**
  * `output -json`: {"name": {"sensitive": bool, "type": ..., "value": ...}}. The values of
  * sensitive outputs are replaced by null unless reveal_sensitive is non-zero.
+ *
+ * @param out_json receives the document; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL out_json); TFS_EPARSE (the output is
+ *     not a JSON object); TFS_ENOTFOUND, TFS_EENGINE, TFS_ECANCELLED, TFS_ETIMEOUT.
  */
 TFS_EXTERN(int) tfs_engine_outputs(tfs_engine *engine, int reveal_sensitive, char **out_json);
 
 /**
  * `validate -json`: {"schema_version":1,"valid":bool,"error_count":N,"warning_count":N,
  * "diagnostics":[...]}. An invalid configuration is a result, not an error: TFS_OK.
+ *
+ * @param out_json receives the document; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL out_json); TFS_EENGINE (validate
+ *     printed no JSON result); TFS_EPARSE (a JSON result without a boolean "valid", or a
+ *     malformed diagnostic); TFS_ENOTFOUND (the binary has gone); TFS_ECANCELLED,
+ *     TFS_ETIMEOUT.
  */
 TFS_EXTERN(int) tfs_engine_validate(tfs_engine *engine, char **out_json);
 
 /**
  * `state list`: a JSON array of resource addresses. addresses_json: NULL for all, or a JSON
  * array of addresses to filter by. An empty state, or a filter that matches nothing, gives [].
+ *
+ * @param out_json receives the array; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL out_json, addresses_json not an array
+ *     of strings); TFS_EPARSE (addresses_json is not JSON); TFS_ENOTFOUND, TFS_EENGINE,
+ *     TFS_ECANCELLED, TFS_ETIMEOUT.
  */
 TFS_EXTERN(int) tfs_engine_state_list(tfs_engine *engine, const char *addresses_json, char **out_json);
 

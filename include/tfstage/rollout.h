@@ -22,6 +22,11 @@ typedef struct tfs_run tfs_run;
  * Loads and validates a rollout file (YAML or JSON). Every problem of the file is reported
  * at once: TFS_EPARSE, with one diagnostic per problem (filename, line, column, the key in
  * "address", the message in "summary").
+ *
+ * @param out  receives the rollout; free it with tfs_rollout_free.
+ * @param path the rollout file; relative paths in it are taken from its directory.
+ * @return TFS_OK; TFS_EINVAL (NULL argument); TFS_ENOTFOUND (the file cannot be opened);
+ *     TFS_EPARSE (not YAML or JSON, or not a valid rollout file).
  */
 TFS_EXTERN(int) tfs_rollout_load(tfs_rollout **out, const char *path);
 
@@ -31,11 +36,21 @@ TFS_EXTERN(void) tfs_rollout_free(tfs_rollout *rollout);
 /**
  * The loaded file: {"schema_version":1,"file","name","roots":[{"name","path"}],
  * "environments":[{"name","workspace","approval"}],"stages":[{"name","kind","root","targets",
- * "needs"}]}. Variable values are never included.
+ * "needs"}]}, plus "environments[].directory" and "vars" (names only), and "stages[].excludes",
+ * "description" and "approval". Variable values are never included.
+ *
+ * @param out_json receives the document; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed rollout, NULL out_json).
  */
 TFS_EXTERN(int) tfs_rollout_describe(const tfs_rollout *rollout, char **out_json);
 
-/** The stage graph, format "dot", "mermaid" or "json". TFS_EINVAL for another format. */
+/**
+ * The stage graph.
+ * @param format   "dot", "mermaid" or "json" ({"schema_version":1,"stages":[{"name","needs",
+ *     "label"}],"order":[names]}).
+ * @param out_text receives the text; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed rollout, NULL argument, another format).
+ */
 TFS_EXTERN(int) tfs_rollout_graph(const tfs_rollout *rollout, const char *format, char **out_text);
 
 /**
@@ -48,14 +63,20 @@ TFS_EXTERN(int) tfs_rollout_graph(const tfs_rollout *rollout, const char *format
  *     "cli_config": path, "converge": true, "unconverged": "failure"|"warning",
  *     "grace_ms": 10000, "approver": name}
  * @param callback  events (docs/events.md) as they happen; NULL for none. Returning non-zero
- *     cancels the run.
+ *     cancels the run. `event_json` is valid only during the call.
+ * @param payload   passed unchanged to the callback.
  * @param out_run   receives the run once it has started (a journal exists), whatever its
- *     outcome; free it with tfs_run_free. NULL when the call fails before starting.
+ *     outcome; free it with tfs_run_free. NULL whenever the call returns an error.
  * @return TFS_OK when the run started and ended: its outcome (succeeded, failed,
  *     awaiting_approval, cancelled, deadline) is tfs_run_outcome. Before starting:
- *     TFS_EINVAL/TFS_EPARSE (options), TFS_ENOTFOUND (environment or stage), TFS_ELOCKED (a
- *     root and workspace is locked by another run; the message names it; the refusal is
- *     journaled as a failed run, which tfs_rollout_history lists).
+ *     TFS_EINVAL (NULL or freed rollout, NULL out_run, an option of the wrong type or out of
+ *     range, no "environment", a run or resume already in progress on this handle);
+ *     TFS_EPARSE (invalid JSON); TFS_EUNSUPPORTED (schema_version); TFS_ENOTFOUND (environment
+ *     or stage); TFS_ELOCKED (a root and workspace is locked by another run; the message names
+ *     it); TFS_EPOLICY (the environment's git guards refuse the run; not for "plan_only");
+ *     TFS_EIO (the state directory, journal or lock file cannot be written, or the rollout
+ *     file can no longer be read). The ELOCKED and EPOLICY refusals are journaled (status
+ *     "failed" and "policy_violation"), which tfs_rollout_history lists, but give no tfs_run.
  */
 TFS_EXTERN(int) tfs_rollout_run(tfs_rollout *rollout, const char *options_json, tfs_event_cb callback,
                                 void *payload, tfs_run **out_run);
@@ -63,7 +84,17 @@ TFS_EXTERN(int) tfs_rollout_run(tfs_rollout *rollout, const char *options_json, 
 /**
  * Continues a run from its journal (`tfstage resume`): run_id NULL for the latest run in the
  * state directory. options_json as for tfs_rollout_run (the environment comes from the
- * journal; "approve" approves stages waiting at a gate). Returns as tfs_rollout_run.
+ * journal; "approve" approves stages waiting at a gate). The rollout file is read again from
+ * the path the journal names; `rollout` gives the default state directory (<file's dir>/.tfstage)
+ * and checks the stage names of options_json.
+ *
+ * @param run_id   the run to continue; NULL or "" for the latest.
+ * @param out_run  as for tfs_rollout_run.
+ * @return as tfs_rollout_run (with the environment from the journal), and also:
+ *     TFS_ENOTFOUND (no run to resume, no run run_id, or the rollout file cannot be opened);
+ *     TFS_EINVAL (the run already succeeded or is a rollback, the file no longer has the run's
+ *     environment or stages, or no longer validates: TFS_EINVAL here, not TFS_EPARSE);
+ *     TFS_EPARSE (the journal is not a JSON object).
  */
 TFS_EXTERN(int) tfs_rollout_resume(tfs_rollout *rollout, const char *run_id, const char *options_json,
                                    tfs_event_cb callback, void *payload, tfs_run **out_run);
@@ -72,6 +103,10 @@ TFS_EXTERN(int) tfs_rollout_resume(tfs_rollout *rollout, const char *run_id, con
  * Approves one stage waiting at its gate and continues the run: tfs_rollout_resume with
  * "approve": [stage]. The saved plan is applied only if its hash still matches the one shown
  * at the gate; a stale plan is planned again and stops at the gate again.
+ *
+ * @param stage the stage to approve (a stage of `rollout`).
+ * @return as tfs_rollout_resume; TFS_EINVAL also for a NULL stage; TFS_ENOTFOUND also for a
+ *     stage not in the file.
  */
 TFS_EXTERN(int) tfs_rollout_approve(tfs_rollout *rollout, const char *run_id, const char *stage,
                                     const char *options_json, tfs_event_cb callback, void *payload,
@@ -81,35 +116,58 @@ TFS_EXTERN(int) tfs_rollout_approve(tfs_rollout *rollout, const char *run_id, co
  * Cancels the run or resume in progress on this rollout: running children get SIGINT (then
  * SIGKILL after the grace period), state locks are released, and the run ends with outcome
  * TFS_ECANCELLED (journal status "interrupted"). Safe from any thread; no effect when nothing runs.
+ *
+ * @return TFS_OK (also when nothing runs); TFS_EINVAL (NULL or freed rollout).
  */
 TFS_EXTERN(int) tfs_rollout_cancel(tfs_rollout *rollout);
 
 /** Frees a run. Accepts NULL. */
 TFS_EXTERN(void) tfs_run_free(tfs_run *run);
 
-/** The run's id. Borrowed. */
+/**
+ * The run's id.
+ * @param out_id receives the id: borrowed, valid as long as the run.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed run, NULL out_id).
+ */
 TFS_EXTERN(int) tfs_run_id(const tfs_run *run, const char **out_id);
 
 /**
  * The run's outcome as a status: TFS_OK (succeeded), TFS_ERROR (failed, unconverged, rolled
- * back), TFS_EAWAITING_APPROVAL, TFS_ECANCELLED (journal word "interrupted"), TFS_EDEADLINE,
- * TFS_EPOLICY (a policy refused a stage's plan). *out_status_name gets the journal's word
- * ("succeeded", ...) when not NULL (borrowed).
+ * back, rollback failed), TFS_EAWAITING_APPROVAL, TFS_ECANCELLED (journal word "interrupted"),
+ * TFS_EDEADLINE, TFS_EPOLICY (a policy refused a stage's plan). *out_status_name gets the
+ * journal's word ("succeeded", ...) when not NULL (borrowed, valid as long as the run).
+ *
+ * @param out_status      receives the outcome; TFS_OK (0) on failure.
+ * @param out_status_name NULL, or receives the word; NULL on failure.
+ * @return TFS_OK (whatever the outcome); TFS_EINVAL (NULL or freed run, NULL out_status).
  */
 TFS_EXTERN(int) tfs_run_outcome(const tfs_run *run, int *out_status, const char **out_status_name);
 
-/** The run's journal as it was when the call returned (as `tfstage status --json`). */
+/**
+ * The run's journal as it was when the call that made the run returned (as `tfstage status
+ * --json`).
+ * @param out_json receives the document; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed run, NULL out_json).
+ */
 TFS_EXTERN(int) tfs_run_journal(const tfs_run *run, char **out_json);
 
 /**
- * A run's journal from a state directory (`tfstage status`); run_id NULL for the latest.
- * TFS_ENOTFOUND when there is no such run.
+ * A run's journal from a state directory (`tfstage status`).
+ * @param state_dir the state directory (<rollout file's dir>/.tfstage by default).
+ * @param run_id    the run; NULL or "" for the latest.
+ * @param out_json  receives the journal; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL state_dir or out_json); TFS_ENOTFOUND (no runs, no such
+ *     run, or its journal cannot be read); TFS_EPARSE (the journal is not a JSON object).
  */
 TFS_EXTERN(int) tfs_rollout_status(const char *state_dir, const char *run_id, char **out_json);
 
 /**
  * Every run in a state directory, oldest first (`tfstage history --json`): a JSON array of
- * {"run","kind","environment","status","started_at","finished_at","git"}.
+ * {"run","kind","environment","status","started_at","finished_at","git"}. A state directory
+ * that does not exist gives []; a journal that cannot be read is listed with status
+ * "unreadable".
+ * @param out_json receives the array; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL state_dir or out_json).
  */
 TFS_EXTERN(int) tfs_rollout_history(const char *state_dir, char **out_json);
 

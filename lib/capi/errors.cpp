@@ -93,6 +93,9 @@ using namespace tfstage::capi;
 
 extern "C" {
 
+// The error accessors below (and tfs_version) are the only exported bodies outside guard():
+// they allocate nothing and call nothing that throws, and they must work when guard() itself
+// has just failed.
 const char* tfs_status_name(int status) {
     switch (status) {
         case TFS_OK: return "TFS_OK";

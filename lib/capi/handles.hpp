@@ -30,7 +30,8 @@ struct EngineSettings {
     std::optional<terraform::EngineInfo> info;  // `version -json`, asked once
 };
 
-// An event callback and its payload; calls are serialised.
+// An event callback and its payload. Calls are serialised per engine call (EngineCall's
+// call_mutex_), not by tfs_engine::callback_mutex.
 struct Callback {
     tfs_event_cb function = nullptr;
     void* payload = nullptr;
@@ -41,7 +42,10 @@ struct Callback {
 struct tfs_engine {
     std::shared_ptr<tfstage::capi::EngineSettings> settings;
 
-    std::mutex callback_mutex;  // held while the callback runs, and to change it
+    // Guards `callback` only: held to change it and, in EngineCall::deliver, to copy it; the copy
+    // is called after the mutex is released, so a replaced callback may still be called with
+    // events copied before the change.
+    std::mutex callback_mutex;
     tfstage::capi::Callback callback;
 
     std::mutex cancel_mutex;
