@@ -36,6 +36,21 @@ void require_name(const char* name) {
     if (*name == '\0') throw Error(ErrorCode::invalid_argument, "the workspace name is empty");
 }
 
+// Runs a workspace command on `name`; when it fails because there is no such workspace (the
+// engine only says so in prose), TFS_ENOTFOUND instead of TFS_EENGINE.
+template <class Command>
+void on_existing_workspace(EngineCall& call, const char* name, Command command) {
+    try {
+        command();
+    } catch (const terraform::EngineError& e) {
+        if (e.code() != ErrorCode::engine_failed) throw;
+        const auto names = call.engine().workspace_list();
+        if (std::find(names.begin(), names.end(), name) != names.end()) throw;
+        throw Error(ErrorCode::not_found, std::string("there is no workspace '") + name + "' (create it with tfs_engine_workspace_new)",
+                    e.diagnostics());
+    }
+}
+
 }  // namespace
 
 extern "C" {
@@ -122,15 +137,7 @@ int tfs_engine_workspace_new(tfs_engine* engine, const char* name) {
 int tfs_engine_workspace_select(tfs_engine* engine, const char* name) {
     return with_engine(engine, [&](EngineCall& call) {
         require_name(name);
-        try {
-            call.engine().workspace_select(name);
-        } catch (const terraform::EngineError& e) {
-            if (e.code() != ErrorCode::engine_failed) throw;
-            const auto names = call.engine().workspace_list();
-            if (std::find(names.begin(), names.end(), name) != names.end()) throw;
-            throw Error(ErrorCode::not_found, std::string("there is no workspace '") + name + "' (create it with tfs_engine_workspace_new)",
-                        e.diagnostics());
-        }
+        on_existing_workspace(call, name, [&] { call.engine().workspace_select(name); });
     });
 }
 
@@ -144,7 +151,7 @@ int tfs_engine_workspace_select_or_create(tfs_engine* engine, const char* name) 
 int tfs_engine_workspace_delete(tfs_engine* engine, const char* name, int force) {
     return with_engine(engine, [&](EngineCall& call) {
         require_name(name);
-        call.engine().workspace_delete(name, force != 0);
+        on_existing_workspace(call, name, [&] { call.engine().workspace_delete(name, force != 0); });
     });
 }
 

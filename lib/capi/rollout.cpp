@@ -186,6 +186,7 @@ int tfs_run_id(const tfs_run* run, const char** out_id) {
 
 int tfs_run_outcome(const tfs_run* run, int* out_status, const char** out_status_name) {
     if (out_status_name != nullptr) *out_status_name = nullptr;
+    if (out_status != nullptr) *out_status = TFS_OK;
     return with_run(run, [&](const tfs_run& r) {
         require(out_status, "out_status");
         *out_status = r.outcome;

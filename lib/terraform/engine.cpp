@@ -476,7 +476,11 @@ std::string Engine::output_raw(const std::string& name) {
 }
 
 ValidateResult Engine::validate() {
-    const auto result = run({{"validate", "-json", "-no-color"}, Output::quiet, "validate"});
+    const Run spec{{"validate", "-json", "-no-color"}, Output::quiet, "validate"};
+    auto result = run(spec);
+    // Exit code 1 with a JSON document is an invalid configuration, a result; a cancelled or
+    // timed-out validate is an error like any other command's.
+    if (result.cancelled || result.timed_out) checked(spec, std::move(result));
     const json parsed = json::parse(result.out, nullptr, false);
     if (!parsed.is_object() || !parsed.contains("valid")) {
         auto diagnostics = parse_text_diagnostics(result.err);

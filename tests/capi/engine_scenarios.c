@@ -80,6 +80,8 @@ void scenario_engine_workspaces(void) {
     REQUIRE_OK(tfs_engine_workspace_select(engine, "default"));
     REQUIRE_OK(tfs_engine_workspace_delete(engine, "blue", 0));
     REQUIRE_OK(tfs_engine_workspace_delete(engine, "green", 1));
+    CHECK_STATUS(tfs_engine_workspace_delete(engine, "green", 0), TFS_ENOTFOUND);
+    CHECK_CONTAINS(tfs_error_last()->message, "there is no workspace 'green'");
     REQUIRE_OK(tfs_engine_workspace_list(engine, &out));
     CHECK(strstr(out, "blue") == NULL);
     tfs_string_free(out);

@@ -35,7 +35,11 @@ static const struct {
 int scratch_make(scratch* s) {
     const char* tmp = getenv("TMPDIR");
     snprintf(s->path, sizeof s->path, "%s/tfstage-capi-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    return mkdtemp(s->path) == NULL ? -1 : 0;
+    if (mkdtemp(s->path) != NULL) return 0;
+    /* A scenario that cannot start has failed. */
+    fprintf(stderr, "cannot make a scratch directory %s\n", s->path);
+    capi_failures++;
+    return -1;
 }
 
 void scratch_remove(scratch* s) {
