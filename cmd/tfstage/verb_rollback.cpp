@@ -12,7 +12,6 @@ void register_rollback(CLI::App& app, Context& context) {
         std::vector<std::string> approve;
         bool auto_approve = false;
         std::string state_dir = ".tfstage";
-        int parallelism = 4;
     };
     auto args = std::make_shared<Args>();
     auto* rollback = app.add_subcommand(

@@ -112,12 +112,7 @@ int tfs_rollout_status(const char* state_dir, const char* run_id, char** out_jso
         require(out_json, "out_json");
         *out_json = nullptr;
         require(state_dir, "state_dir");
-        std::string id = run_id == nullptr ? "" : run_id;
-        if (id.empty()) {
-            const auto latest = rollout::Journal::latest_run(state_dir);
-            if (!latest) throw Error(ErrorCode::not_found, std::string("there are no runs in ") + state_dir);
-            id = *latest;
-        }
+        const std::string id = rollout::Journal::run_or_latest(state_dir, run_id == nullptr ? "" : run_id);
         *out_json = dup_string(dump(with_schema(rollout::Journal::open(state_dir, id).snapshot())));
         return TFS_OK;
     });

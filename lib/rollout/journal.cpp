@@ -20,17 +20,29 @@ namespace {
 
 constexpr const char* kJournalFile = "journal.json";
 
-// Run ids sort by time: 20261123-171502-3fa9.
+// Run ids sort by time, to the millisecond: 20261123-171502-3fa9. The suffix is four hex
+// digits holding the millisecond (times 64) plus 6 random bits, so that two runs started in the
+// same second still sort in the order they started (rollback looks for "the run before").
 std::string new_run_id() {
-    const std::time_t now = std::time(nullptr);
+    const auto now = std::chrono::system_clock::now();
+    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+    const auto millisecond = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
     std::tm utc{};
-    ::gmtime_r(&now, &utc);
+    ::gmtime_r(&seconds, &utc);
     char stamp[32];
     std::strftime(stamp, sizeof stamp, "%Y%m%d-%H%M%S", &utc);
     std::random_device random;
     char suffix[8];
-    std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(random() & 0xffffu));
+    std::snprintf(suffix, sizeof suffix, "%04x", static_cast<unsigned>(millisecond * 64 + (random() & 0x3fu)));
     return std::string(stamp) + "-" + suffix;
+}
+
+// Why no run was found: most often the state directory is not where the run put it.
+std::string no_runs(const fs::path& state_dir) {
+    std::error_code ec;
+    if (fs::is_directory(state_dir, ec)) return "there are no runs in " + state_dir.string();
+    return "there is no state directory " + state_dir.string() +
+           " (`tfstage run` keeps it next to the rollout file, in .tfstage): run this from there, or pass --state-dir";
 }
 
 json read_json(const fs::path& path) {
@@ -100,7 +112,7 @@ Journal Journal::open(const fs::path& state_dir, const std::string& run_id) {
     const fs::path dir = state_dir / "runs" / run_id;
     if (run_id.empty() || run_id.find('/') != std::string::npos || !fs::exists(dir / kJournalFile)) {
         const auto ids = run_ids(state_dir);
-        std::string known = ids.empty() ? "there are no runs in " + state_dir.string() : "known runs: ";
+        std::string known = ids.empty() ? no_runs(state_dir) : "known runs: ";
         for (std::size_t i = ids.size() > 5 ? ids.size() - 5 : 0; i < ids.size(); ++i)
             known += ids[i] + (i + 1 < ids.size() ? ", " : "");
         throw Error(ErrorCode::not_found, "no run '" + run_id + "' in " + state_dir.string() + "; " + known);
@@ -112,6 +124,13 @@ std::optional<std::string> Journal::latest_run(const fs::path& state_dir) {
     const auto ids = run_ids(state_dir);
     if (ids.empty()) return std::nullopt;
     return ids.back();
+}
+
+std::string Journal::run_or_latest(const fs::path& state_dir, const std::string& run_id) {
+    if (!run_id.empty()) return run_id;
+    const auto latest = latest_run(state_dir);
+    if (!latest) throw Error(ErrorCode::not_found, no_runs(state_dir));
+    return *latest;
 }
 
 std::vector<json> Journal::history(const fs::path& state_dir) {

@@ -57,6 +57,9 @@ public:
     static Journal open(const std::filesystem::path& state_dir, const std::string& run_id);
     // The most recent run (by id, which sorts by time); nullopt when there is none.
     static std::optional<std::string> latest_run(const std::filesystem::path& state_dir);
+    // run_id, or the most recent run when it is empty; throws Error(not_found) when there is
+    // none, saying where runs are kept.
+    static std::string run_or_latest(const std::filesystem::path& state_dir, const std::string& run_id);
     // Every run's journal, oldest first.
     static std::vector<nlohmann::json> history(const std::filesystem::path& state_dir);
 

@@ -1228,7 +1228,15 @@ void Execution::converge() {
 }
 
 RunResult Execution::run(const json& previous_stages) {
-    if (environment_->deadline) rollout_deadline_ = Clock::now() + *environment_->deadline;
+    // The rollout's time is what its runs and resumes took, not the hours a stopped run waited
+    // for a fix or an approval: the deadline covers what is left of it, and the journal keeps
+    // the sum (elapsed_ms) for the timing table.
+    const auto began = Clock::now();
+    const auto elapsed_before = std::chrono::milliseconds(journal_.snapshot().value("elapsed_ms", 0LL));
+    if (environment_->deadline) rollout_deadline_ = began + *environment_->deadline - elapsed_before;
+    auto record_elapsed = [&](json& doc) {
+        doc["elapsed_ms"] = (elapsed_before + std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began)).count();
+    };
     // Refused before anything runs (the guards, the local locks): the run ends here and its
     // journal says so, instead of staying "running" for ever (and being what `status` and
     // `resume` pick as the latest run).
@@ -1239,6 +1247,7 @@ RunResult Execution::run(const json& previous_stages) {
             doc["status"] = status;
             doc["error"] = error_json(e);
             doc["finished_at"] = now_iso8601();
+            record_elapsed(doc);
         });
         emit("rollout_finished", "", {{"status", status}, {"error", error_json(e)}});
     };
@@ -1286,6 +1295,9 @@ RunResult Execution::run(const json& previous_stages) {
     journal_.update([&](json& doc) {
         doc["status"] = status;
         doc["finished_at"] = now_iso8601();
+        record_elapsed(doc);
+        if (environment_->deadline)
+            doc["deadline_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(*environment_->deadline).count();
     });
     emit("rollout_finished", "", {{"status", status}});
     locks_.clear();
@@ -1358,19 +1370,13 @@ RunResult run_rollout(const Rollout& rollout, RunOptions options) {
 }
 
 RunResult resume_rollout(const fs::path& state_dir, const std::string& run_id, RunOptions options) {
-    std::string id = run_id;
-    if (id.empty()) {
-        const auto latest = Journal::latest_run(state_dir);
-        if (!latest) throw Error(ErrorCode::not_found, "there is no run to resume in " + state_dir.string());
-        id = *latest;
-    }
-    Journal journal = Journal::open(state_dir, id);
+    Journal journal = Journal::open(state_dir, Journal::run_or_latest(state_dir, run_id));
     const json before = journal.snapshot();
     const std::string status = before.value("status", "");
     if (status == run_status::succeeded)
-        throw Error(ErrorCode::invalid_argument, "run " + id + " already succeeded; start a new run instead");
+        throw Error(ErrorCode::invalid_argument, "run " + journal.run_id() + " already succeeded; start a new run instead");
     if (before.value("kind", "") == "rollback")
-        throw Error(ErrorCode::invalid_argument, "run " + id + " is a rollback; run `tfstage rollback " +
+        throw Error(ErrorCode::invalid_argument, "run " + journal.run_id() + " is a rollback; run `tfstage rollback " +
                                                      before.value("rollback_of", std::string("RUN")) +
                                                      "` again (with --approve STAGE or --auto-approve) instead of resuming it");
     const Rollout rollout = load_rollout_file(before.value("rollout_file", ""));

@@ -223,6 +223,11 @@ TEST_CASE("cdk end to end: seed 001 rollout deploys the database then both app s
     CHECK(status.out.find("applications") != std::string::npos);
     CHECK(status.out.find("15.0 min") != std::string::npos);
     CHECK(status.out.find("total (sum of phases)") != std::string::npos);
+    // The whole rollout's wall-clock time against the seed's 90-minute deadline.
+    CHECK(journal.value("deadline_ms", 0) == 90 * 60 * 1000);
+    CHECK(journal.value("elapsed_ms", 0) > 0);
+    CHECK(status.out.find("rollout (wall clock, deadline)") != std::string::npos);
+    CHECK(status.out.find("90.0 min") != std::string::npos);
 
     // `tfstage graph` shows the CDK structure, read from the synthesized assembly.
     const Cli graph = tfstage_cli({"graph", (project.dir / "rollout.yaml").string()}, moto, project.dir);
@@ -290,6 +295,14 @@ TEST_CASE("cdk end to end: the rollout deadline stops a slow rollout during its 
     CHECK(journal.value("status", "") == "deadline_exceeded");
     CHECK(stage_record(journal, "synth").value("status", "") == "deadline_exceeded");
     CHECK(events_of(run, "stage_started", "database").empty());
+    CHECK(stacks_in(moto).empty());
+    CHECK(journal.value("elapsed_ms", 0) >= 1000);
+
+    // The deadline is the rollout's, not each attempt's: a resume has no time left either.
+    const Cli resumed = tfstage_cli(
+        {"resume", run_id_of(run), "--state-dir", (project.dir / ".tfstage").string(), "--json"}, moto, project.dir);
+    CHECK_MESSAGE(final_status(resumed) == "deadline_exceeded", resumed.text());
+    CHECK(events_of(resumed, "stage_started", "database").empty());
     CHECK(stacks_in(moto).empty());
 }
 
