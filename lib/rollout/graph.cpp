@@ -45,18 +45,19 @@ enum class Mark { unvisited, on_path, done };
 std::string describe_cdk(const CdkStage& cdk) {
     std::vector<std::string> parts;
     if (!cdk.synth.empty()) parts.push_back("cdk synth -> " + cdk.synth.filename().string());
+    // The waves come from the assembly; before the first synth, the stacks as written.
+    const auto dir = cdk.assembly_dir();
+    const bool synthesized = !dir.empty() && cdk::is_assembly(dir);
     auto stacks = [&](const std::vector<std::string>& names, bool destroying) {
-        std::string text = join(names, ", ");
-        const auto dir = cdk.assembly_dir();
-        if (!dir.empty() && cdk::is_assembly(dir)) {
+        if (synthesized) {
             try {
                 const auto assembly = cdk::read_assembly(dir);
-                text = cdk::describe_waves(destroying ? cdk::destroy_waves(assembly, names) : cdk::deploy_waves(assembly, names));
+                return cdk::describe_waves(destroying ? cdk::destroy_waves(assembly, names) : cdk::deploy_waves(assembly, names));
             } catch (const Error&) {
                 // An assembly that does not hold them: the run will say so; show them as written.
             }
         }
-        return text;
+        return join(names, ", ");
     };
     if (!cdk.deploy.empty()) {
         std::string text = "cdk deploy: " + stacks(cdk.deploy, false);
@@ -64,6 +65,7 @@ std::string describe_cdk(const CdkStage& cdk) {
         parts.push_back(text);
     }
     if (!cdk.destroy.empty()) parts.push_back("cdk destroy: " + stacks(cdk.destroy, true));
+    if (!synthesized && (!cdk.deploy.empty() || !cdk.destroy.empty())) parts.push_back("order from the assembly once synthesized");
     return join(parts, "; ");
 }
 

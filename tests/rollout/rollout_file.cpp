@@ -337,7 +337,7 @@ stages:
     CHECK(apps->approval == ApprovalRule::manual);
     CHECK(apps->needs == Names{"synth"});
     CHECK(r.find_stage("cleanup")->cdk.destroy == Names{"Old-prod"});
-    CHECK(describe_stage(*apps) == "cdk deploy: CeapDataPlatform-prod, CeapServingAPI-prod (concurrency 2)");
+    CHECK(describe_stage(*apps) == "cdk deploy: CeapDataPlatform-prod, CeapServingAPI-prod (concurrency 2); order from the assembly once synthesized");
     CHECK(describe_stage(*synth) == "cdk synth -> cdk.out.consolidated");
 }
 
