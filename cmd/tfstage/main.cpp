@@ -40,7 +40,7 @@ int main(int argc, char** argv) {
     g_cancel = context.cancel.get();
     ::signal(SIGINT, on_interrupt);
 
-    CLI::App app{"tfstage: staged Terraform/OpenTofu rollouts: plan each stage into a saved plan, review it,\n"
+    CLI::App app{"tfstage: staged Terraform/OpenTofu and AWS CDK rollouts: plan each stage into a saved plan, review it,\n"
                  "stop at approval gates, apply exactly that plan, check, journal, resume."};
     app.name("tfstage");
     app.require_subcommand(0, 1);

@@ -284,6 +284,15 @@ TEST_CASE("git e2e: require_clean refuses naming the modified and untracked file
     const json refused_journal = p.journal(run_id_of(refused));
     CHECK(refused_journal["status"] == "policy_violation");
 
+    // A plan applies nothing: it shows the refusal as a warning and plans anyway.
+    const auto planned = tfstage_cli({"plan", p.rollout().string(), "-e", "clean", "--json"});
+    CHECK_MESSAGE(planned.exit_code == 0, planned.text());
+    const json planned_journal = p.journal(run_id_of(planned));
+    REQUIRE(planned_journal["warnings"].size() == 1);
+    CHECK(planned_journal["warnings"][0]["guard"] == "require_clean");
+    CHECK(planned_journal["warnings"][0]["override"] == "plan");
+    CHECK_FALSE(fs::exists(p.state_file("clean")));  // still nothing applied
+
     const auto allowed = tfstage_cli({"run", p.rollout().string(), "-e", "clean", "--allow-dirty", "--json"});
     REQUIRE_MESSAGE(allowed.exit_code == 0, allowed.text());
     const json journal = p.journal(run_id_of(allowed));
