@@ -26,38 +26,89 @@ bool ends_with(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// module "NAME" { ... source = "..." ... } in the *.tf files of one directory.
+// HCL text with its comments (#, //, /* */) blanked out, strings left alone: a module block
+// that is commented out is not a module call.
+std::string without_comments(const std::string& text) {
+    std::string out = text;
+    bool in_string = false;
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const char c = out[i];
+        if (in_string) {
+            if (c == '\\') ++i;
+            else if (c == '"') in_string = false;
+        } else if (c == '"') {
+            in_string = true;
+        } else if (c == '#' || (c == '/' && i + 1 < out.size() && out[i + 1] == '/')) {
+            while (i < out.size() && out[i] != '\n') out[i++] = ' ';
+        } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '*') {
+            const std::size_t close = out.find("*/", i + 2);
+            const std::size_t stop = close == std::string::npos ? out.size() : close + 2;
+            for (; i < stop; ++i)
+                if (out[i] != '\n') out[i] = ' ';
+            --i;
+        }
+    }
+    return out;
+}
+
+// module "NAME" { ... source = "..." ... } in a *.tf file.
+void hcl_module_calls(const std::string& text, std::map<std::string, std::string>& calls) {
+    static const std::regex header(R"re(module\s+"([^"]+)"\s*\{)re");
+    static const std::regex source(R"re((^|\n)\s*source\s*=\s*"([^"]*)")re");
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), header); it != std::sregex_iterator(); ++it) {
+        // The block's body: up to its closing brace.
+        std::size_t pos = static_cast<std::size_t>(it->position(0) + it->length(0));
+        const std::size_t start = pos;
+        int depth = 1;
+        bool in_string = false;
+        for (; pos < text.size() && depth > 0; ++pos) {
+            const char c = text[pos];
+            if (in_string) {
+                if (c == '\\') ++pos;
+                else if (c == '"') in_string = false;
+            } else if (c == '"') {
+                in_string = true;
+            } else if (c == '{') {
+                ++depth;
+            } else if (c == '}') {
+                --depth;
+            }
+        }
+        const std::string body = text.substr(start, pos - start);
+        std::smatch m;
+        if (std::regex_search(body, m, source)) calls[(*it)[1].str()] = m[2].str();
+    }
+}
+
+// {"module": {"NAME": {"source": ...}}} in a *.tf.json file (a block may also be a list of
+// objects). A file that is not valid JSON is Terraform's to report; it adds no calls here.
+void json_module_calls(const std::string& text, std::map<std::string, std::string>& calls) {
+    const json doc = json::parse(text, nullptr, false);
+    if (!doc.is_object() || !doc.contains("module")) return;
+    auto add = [&](const json& blocks) {
+        if (!blocks.is_object()) return;
+        for (const auto& [name, body] : blocks.items()) {
+            for (const auto& one : body.is_array() ? body : json::array({body}))
+                if (one.is_object() && one.contains("source") && one["source"].is_string()) calls[name] = one["source"].get<std::string>();
+        }
+    };
+    const json& modules = doc["module"];
+    if (modules.is_array()) {
+        for (const auto& blocks : modules) add(blocks);
+    } else {
+        add(modules);
+    }
+}
+
+// The module calls (name -> source) of one directory's configuration files.
 std::map<std::string, std::string> module_calls(const fs::path& dir) {
     std::map<std::string, std::string> calls;
     std::error_code ec;
-    static const std::regex header(R"re(module\s+"([^"]+)"\s*\{)re");
-    static const std::regex source(R"re((^|\n)\s*source\s*=\s*"([^"]*)")re");
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
-        if (!entry.is_regular_file() || entry.path().extension() != ".tf") continue;
-        const std::string text = read_text(entry.path());
-        for (auto it = std::sregex_iterator(text.begin(), text.end(), header); it != std::sregex_iterator(); ++it) {
-            // The block's body: up to its closing brace.
-            std::size_t pos = static_cast<std::size_t>(it->position(0) + it->length(0));
-            const std::size_t start = pos;
-            int depth = 1;
-            bool in_string = false;
-            for (; pos < text.size() && depth > 0; ++pos) {
-                const char c = text[pos];
-                if (in_string) {
-                    if (c == '\\') ++pos;
-                    else if (c == '"') in_string = false;
-                } else if (c == '"') {
-                    in_string = true;
-                } else if (c == '{') {
-                    ++depth;
-                } else if (c == '}') {
-                    --depth;
-                }
-            }
-            const std::string body = text.substr(start, pos - start);
-            std::smatch m;
-            if (std::regex_search(body, m, source)) calls[(*it)[1].str()] = m[2].str();
-        }
+        if (!entry.is_regular_file()) continue;
+        const std::string name = entry.path().filename().string();
+        if (ends_with(name, ".tf.json")) json_module_calls(read_text(entry.path()), calls);
+        else if (ends_with(name, ".tf")) hcl_module_calls(without_comments(read_text(entry.path())), calls);
     }
     return calls;
 }

@@ -205,7 +205,18 @@ module "remote" {
   source  = "terraform-aws-modules/vpc/aws"
   version = "5.0.0"
 }
+# module "old" {
+#   source = "./modules/old"
+# }
+/* module "older" {
+  source = "./modules/older"
+} */
 )");
+    // Module calls in JSON syntax count too.
+    test::write_file(root / "queues.tf.json", R"({"module": {"queues": {"source": "./modules/queues", "count": 1}}})");
+    test::write_file(root / "modules/queues/main.tf", "# queues\n");
+    test::write_file(root / "modules/old/main.tf", "# commented out above\n");
+    test::write_file(root / "modules/older/main.tf", "# commented out above\n");
     test::write_file(root / "modules/kafka/main.tf", "module \"topics\" {\n  source = \"../shared/topics\"\n}\n");
     test::write_file(root / "modules/vpc/main.tf", "# vpc\n");
     test::write_file(root / "modules/shared/topics/main.tf", "# topics\n");
@@ -214,6 +225,9 @@ module "remote" {
     CHECK(rollout::local_module_dirs(root, {"module.kafka"}) == V{root / "modules/kafka", root / "modules/shared/topics"});
     CHECK(rollout::local_module_dirs(root, {"module.vpc.aws_vpc.main"}) == V{root / "modules/vpc"});
     CHECK(rollout::local_module_dirs(root, {"aws_s3_bucket.logs"}).empty());
+    CHECK(rollout::local_module_dirs(root, {"module.queues"}) == V{root / "modules/queues"});
+    CHECK(rollout::local_module_dirs(root, {"module.old"}).empty());
+    CHECK(rollout::local_module_dirs(root, {"module.older"}).empty());
     CHECK(rollout::local_module_dirs(root, {}) ==
-          V{root / "modules/kafka", root / "modules/shared/topics", root / "modules/vpc"});
+          V{root / "modules/kafka", root / "modules/queues", root / "modules/shared/topics", root / "modules/vpc"});
 }
