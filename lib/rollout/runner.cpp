@@ -234,6 +234,9 @@ private:
     std::map<std::string, json> outputs_;  // target key -> output -json (dropped after an apply)
 
     std::map<std::string, json> previous_;  // the stages' records before this resume
+    // Finished CDK deploy stages a resume reuses only if their stacks' templates, synthesized
+    // anew, are the ones they deployed: decided when the stage is ready (under mutex_).
+    std::set<std::string> reuse_if_unchanged_;
 
     std::atomic<bool> deadline_hit_{false};
     std::set<std::string> stage_deadline_hit_;  // stages the scheduler cancelled for their deadline (under mutex_)
@@ -349,6 +352,25 @@ std::map<std::string, std::string> Execution::stage_vars(const Stage& stage) con
     std::map<std::string, std::string> vars = environment_->vars;
     for (const auto& [name, value] : stage.vars) vars[name] = value;
     return vars;
+}
+
+// sha256 of each deployed stack's template in the stage's assembly: {"STACK": "hex"}; null when
+// there is no assembly to read (an app command, or not synthesized).
+json template_hashes(const CdkStage& c) {
+    const fs::path dir = c.assembly_dir();
+    if (c.deploy.empty() || dir.empty() || !cdk::is_assembly(dir)) return nullptr;
+    try {
+        const auto assembly = cdk::read_assembly(dir);
+        json out = json::object();
+        for (const auto& name : c.deploy) {
+            const cdk::Stack* stack = assembly.find(name);
+            if (stack == nullptr) return nullptr;
+            out[name] = plan::sha256_file(dir / stack->template_file);
+        }
+        return out;
+    } catch (const Error&) {
+        return nullptr;
+    }
 }
 
 json Execution::stage_inputs(const Stage& stage) {
@@ -940,6 +962,7 @@ std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& can
         }
     }
     record_timing(destroying ? "destroy" : "deploy", started);
+    if (!destroying) journal_.update_stage(name, [&](json& s) { s["templates"] = template_hashes(c); });
     const auto checks_started = Clock::now();
     const std::string status = after_apply(stage, cancel);
     if (!stage.checks.empty()) record_timing("checks", checks_started);
@@ -1081,6 +1104,11 @@ void Execution::select_stages(const json& previous_stages) {
         const bool always_again = stage.kind == StageKind::cdk && stage.cdk.synth_only();
         if (before != previous.end() && !always_again && is_done(before->second.value("status", "")) &&
             before->second.value("inputs", json()) == stage_inputs(stage)) {
+            if (stage.kind == StageKind::cdk && before->second.value("templates", json()).is_object()) {
+                reuse_if_unchanged_.insert(name);  // once its synth has run again
+                state_[name] = stage_status::pending;
+                continue;
+            }
             state_[name] = before->second["status"].get<std::string>();  // finished earlier: never again
             emit("stage_reused", name, {{"status", state_[name]}});
             continue;
@@ -1138,6 +1166,16 @@ void Execution::schedule() {
                 };
                 const bool ready = std::all_of(needs_[name].begin(), needs_[name].end(), settled);
                 const Stage& stage = *rollout_.find_stage(name);
+                if (ready && reuse_if_unchanged_.erase(name) > 0) {
+                    const json& before = previous_[name];
+                    if (template_hashes(stage.cdk) == before["templates"]) {
+                        state_[name] = before["status"].get<std::string>();
+                        emit("stage_reused", name, {{"status", state_[name]}});
+                        changed_.notify_all();
+                        continue;
+                    }
+                    emit("stage_changed", name, {{"reason", "the templates of its stacks changed since they were deployed"}});
+                }
                 const std::string key = lock_key(stage);
                 if (!ready || (!key.empty() && busy_keys_.count(key))) continue;
                 if (!key.empty()) busy_keys_.insert(key);

@@ -100,7 +100,10 @@ json stacks_in(const test::MotoServer& moto) {
                     "out = {}\n"
                     "for s in cf.describe_stacks()['Stacks']:\n"
                     "    if s['StackStatus'] != 'DELETE_COMPLETE':\n"
-                    "        out[s['StackName']] = {'status': s['StackStatus'],\n"
+                    "        body = cf.get_template(StackName=s['StackName'])['TemplateBody']\n"
+                    "        if not isinstance(body, dict):  # the bootstrap stack's template is YAML\n"
+                    "            body = json.loads(body) if body.lstrip().startswith('{') else {}\n"
+                    "        out[s['StackName']] = {'status': s['StackStatus'], 'description': body.get('Description', ''),\n"
                     "            'outputs': {o['OutputKey']: o['OutputValue'] for o in s.get('Outputs', [])}}\n"
                     "print(json.dumps(out))\n"};
     command.env = aws_env(moto);
@@ -271,6 +274,7 @@ TEST_CASE("cdk end to end: a broken app stack stops the rollout naming it and re
     REQUIRE_MESSAGE(final_status(resumed) == "succeeded", resumed.text());
     CHECK(events_of(resumed, "stage_started", "database").empty());
     CHECK(events_of(resumed, "stage_reused", "database").size() == 1);
+    CHECK(events_of(resumed, "stage_changed", "database").empty());
     CHECK(events_of(resumed, "stage_started", "synth").size() == 1);
     const json after = journal_of(project.dir, run);
     CHECK(stage_record(after, "database").value("started_at", "") == database_before.value("started_at", ""));
@@ -279,6 +283,41 @@ TEST_CASE("cdk end to end: a broken app stack stops the rollout naming it and re
     stacks = stacks_in(moto);
     CHECK(stacks["CeapServingAPI-prod"]["status"] == "CREATE_COMPLETE");
     CHECK_FALSE(stacks.contains("CeapOrchestration-prod"));
+}
+
+TEST_CASE("cdk end to end: resume deploys a finished stack again when its template changed since") {
+    test::MotoServer moto;
+    Project project;
+    prepare_account(project, moto);
+    // moto 5.2 cannot update a stack whose template has CDK's BootstrapVersion parameter
+    // (KeyError in UpdateStack): the database stack goes without it, so that it can be updated.
+    project.replace_in("lib/database.js", "super(scope, id, props);",
+                       "super(scope, id, { ...props, synthesizer: new cdk.DefaultStackSynthesizer({ generateBootstrapVersionRule: false }) });");
+    project.replace_in("lib/serving-api.js", kQueueUrlOutput, kBrokenOutput);
+    const Cli failed = tfstage_cli({"run", (project.dir / "rollout.yaml").string(), "-e", "prod", "--json"}, moto, project.dir);
+    REQUIRE_MESSAGE(final_status(failed) == "failed", failed.text());
+    const std::string run = run_id_of(failed);
+    const json database_before = stage_record(journal_of(project.dir, run), "database");
+    REQUIRE(database_before.value("status", "") == "succeeded");
+    CHECK(database_before["templates"]["CeapDatabase-prod"].get<std::string>().size() == 64);
+
+    // The fix also touches the database stack: its new template must reach CloudFormation.
+    project.replace_in("lib/serving-api.js", kBrokenOutput, kQueueUrlOutput);
+    project.replace_in("lib/database.js", "generateBootstrapVersionRule: false }) });",
+                       "generateBootstrapVersionRule: false }) });\n    this.templateOptions.description = 'ceap storage, revision 2';");
+    const Cli resumed =
+        tfstage_cli({"resume", run, "--state-dir", (project.dir / ".tfstage").string(), "--json"}, moto, project.dir);
+    REQUIRE_MESSAGE(final_status(resumed) == "succeeded", std::string(resumed.text() + "\nmoto:\n" + moto.output()));
+    CHECK(events_of(resumed, "stage_changed", "database").size() == 1);
+    CHECK(events_of(resumed, "stage_started", "database").size() == 1);
+    CHECK(events_of(resumed, "stage_reused", "database").empty());
+    const json database_after = stage_record(journal_of(project.dir, run), "database");
+    CHECK(database_after.value("started_at", "") != database_before.value("started_at", ""));
+    CHECK(database_after["templates"]["CeapDatabase-prod"] != database_before["templates"]["CeapDatabase-prod"]);
+    const json stacks = stacks_in(moto);
+    // The template CloudFormation now holds is the new one.
+    CHECK(stacks["CeapDatabase-prod"]["description"] == "ceap storage, revision 2");
+    CHECK(stacks["CeapServingAPI-prod"]["status"] == "CREATE_COMPLETE");
 }
 
 TEST_CASE("cdk end to end: the rollout deadline stops a slow rollout during its synth") {

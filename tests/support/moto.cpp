@@ -61,4 +61,6 @@ MotoServer::MotoServer() {
 
 MotoServer::~MotoServer() = default;
 
+std::string MotoServer::output() const { return server_->output(); }
+
 }  // namespace tfstage::test

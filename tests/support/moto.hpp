@@ -17,6 +17,8 @@ public:
     int port() const { return port_; }
     // http://localhost:PORT: the host name matters (moto parses S3 URLs by host name).
     std::string endpoint() const { return "http://localhost:" + std::to_string(port_); }
+    // What the server printed so far (its request log and any traceback): for failure messages.
+    std::string output() const;
 
 private:
     int port_ = 0;
