@@ -136,6 +136,8 @@ std::function<void(const rollout::Event&)> rollout_printer(const Context& contex
             line(style.paint("  deadline exceeded (" + d.value("scope", "") + ")", "31"));
         } else if (e.type == "stage_reused") {
             line("= " + e.stage + ": " + d.value("status", "") + " earlier (inputs unchanged), not run again");
+        } else if (e.type == "stage_changed") {
+            line("~ " + e.stage + ": finished earlier, but " + d.value("reason", "its inputs changed") + ": runs again");
         } else if (e.type == "stage_finished") {
             const std::string status = d.value("status", "");
             line(style.paint((rollout::is_done(status) ? "ok " : "-- ") + e.stage + ": " + status, status_colour(status)) +
