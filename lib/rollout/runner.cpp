@@ -373,6 +373,27 @@ json template_hashes(const CdkStage& c) {
     }
 }
 
+// One sha256 over the configuration a Terraform stage applies: the root's own .tf and .tf.json
+// files and those of the local modules its targets reach. A resume runs a finished stage again
+// when it changed (a saved plan carries the configuration it was made from, not today's).
+std::string configuration_hash(const fs::path& root, const std::vector<std::string>& targets) {
+    std::vector<fs::path> dirs = local_module_dirs(root, targets);
+    dirs.insert(dirs.begin(), root);
+    std::string listing;
+    for (const auto& dir : dirs) {
+        std::vector<fs::path> files;
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            const std::string name = entry.path().filename().string();
+            const bool config = name.size() > 3 && (name.ends_with(".tf") || name.ends_with(".tf.json"));
+            if (config && entry.is_regular_file(ec)) files.push_back(entry.path());
+        }
+        std::sort(files.begin(), files.end());
+        for (const auto& file : files) listing += file.lexically_relative(root).string() + " " + plan::sha256_file(file) + "\n";
+    }
+    return sha256_text(listing);
+}
+
 json Execution::stage_inputs(const Stage& stage) {
     json inputs{{"kind", static_cast<int>(stage.kind)}, {"targets", stage.targets}, {"excludes", stage.excludes}};
     if (stage.kind == StageKind::command) {
@@ -415,6 +436,7 @@ json Execution::stage_inputs(const Stage& stage) {
     }
     inputs["var_names"] = names;
     inputs["vars_sha256"] = sha256_text(joined);
+    inputs["code_sha256"] = configuration_hash(target.working_dir, stage.targets);
     return inputs;
 }
 

@@ -272,6 +272,51 @@ stages:
 
 }  // namespace
 
+TEST_CASE("rollout: resume runs a finished stage again when its configuration changed since") {
+    Project p;
+    const fs::path marker = p.dir.path() / "flaky.marker";
+    p.write_root("base", R"(
+resource "terraform_data" "first" {
+  input = "base"
+}
+)");
+    p.write_root("app", R"(
+resource "terraform_data" "flaky" {
+  provisioner "local-exec" {
+    command = "if [ -f )" + quoted(marker) + R"( ]; then exit 0; fi; touch )" + quoted(marker) + R"(; echo failing once; exit 1"
+  }
+}
+)");
+    p.write_rollout(R"(
+version: 1
+roots: {base: base, app: app}
+environments:
+  staging: {workspace: staging, approval: auto}
+stages:
+  - name: first
+    root: base
+    apply: {}
+  - name: flaky
+    root: app
+    apply: {}
+)");
+    const auto first = tfstage_cli({"run", p.path(), "-e", "staging", "--json"});
+    REQUIRE_MESSAGE(final_status(first) == "failed", first.text());
+    const std::string run = run_id_of(first);
+    CHECK(state_addresses(p.root("base"), "staging") == std::set<std::string>{"terraform_data.first"});
+
+    // While fixing the failure, someone also changed the finished stage's configuration: a
+    // resume must apply that too, not report the stage done with the old configuration.
+    test::write_file(p.root("base") / "extra.tf", "resource \"terraform_data\" \"second\" {\n  input = \"added\"\n}\n");
+    const auto resumed = tfstage_cli({"resume", run, "--state-dir", p.state(), "--json"});
+    REQUIRE_MESSAGE(final_status(resumed) == "succeeded", resumed.text());
+    CHECK(events_of(resumed, "stage_reused", "first").empty());
+    CHECK(events_of(resumed, "stage_started", "first").size() == 1);
+    CHECK(state_addresses(p.root("base"), "staging") ==
+          std::set<std::string>{"terraform_data.first", "terraform_data.second"});
+    CHECK(journal_of(p.state_dir(), run)["convergence"].value("status", "") == "converged");
+}
+
 TEST_CASE("rollout: a gate without a terminal stops in awaiting_approval and resume --approve applies exactly that plan") {
     Project p;
     p.write_root("infra", kGateRoot);
