@@ -156,12 +156,9 @@ struct Project {
 
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 
-}  // namespace
-
-// 1 ----------------------------------------------------------------------------------------
-
-TEST_CASE("rollout: a stage failing on its first try stops the run and resume finishes it without re-applying earlier stages") {
-    Project p;
+// Two roots and two stages in the staging workspace: `first` (root base) and then `flaky`
+// (root app), whose apply fails once, the first time, and passes after (the marker file).
+fs::path write_fails_once_project(const Project& p) {
     const fs::path marker = p.dir.path() / "flaky.marker";
     p.write_root("base", R"(
 resource "terraform_data" "first" {
@@ -192,6 +189,16 @@ stages:
     root: app
     apply: {}
 )");
+    return marker;
+}
+
+}  // namespace
+
+// 1 ----------------------------------------------------------------------------------------
+
+TEST_CASE("rollout: a stage failing on its first try stops the run and resume finishes it without re-applying earlier stages") {
+    Project p;
+    const fs::path marker = write_fails_once_project(p);
     const auto first = tfstage_cli({"run", p.path(), "-e", "staging", "--json"});
     CHECK_MESSAGE(first.exit_code == 1, first.text());
     CHECK(final_status(first) == "failed");
@@ -274,32 +281,7 @@ stages:
 
 TEST_CASE("rollout: resume runs a finished stage again when its configuration changed since") {
     Project p;
-    const fs::path marker = p.dir.path() / "flaky.marker";
-    p.write_root("base", R"(
-resource "terraform_data" "first" {
-  input = "base"
-}
-)");
-    p.write_root("app", R"(
-resource "terraform_data" "flaky" {
-  provisioner "local-exec" {
-    command = "if [ -f )" + quoted(marker) + R"( ]; then exit 0; fi; touch )" + quoted(marker) + R"(; echo failing once; exit 1"
-  }
-}
-)");
-    p.write_rollout(R"(
-version: 1
-roots: {base: base, app: app}
-environments:
-  staging: {workspace: staging, approval: auto}
-stages:
-  - name: first
-    root: base
-    apply: {}
-  - name: flaky
-    root: app
-    apply: {}
-)");
+    write_fails_once_project(p);
     const auto first = tfstage_cli({"run", p.path(), "-e", "staging", "--json"});
     REQUIRE_MESSAGE(final_status(first) == "failed", first.text());
     const std::string run = run_id_of(first);
