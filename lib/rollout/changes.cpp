@@ -26,18 +26,23 @@ bool ends_with(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
+// The position of the quote that closes the string opened at `open` (text[open] == '"'), or
+// text.size() when it is not closed; backslash escapes are skipped.
+std::size_t string_end(const std::string& text, std::size_t open) {
+    std::size_t i = open + 1;
+    for (; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\') ++i;
+    return std::min(i, text.size());
+}
+
 // HCL text with its comments (#, //, /* */) blanked out, strings left alone: a module block
 // that is commented out is not a module call.
 std::string without_comments(const std::string& text) {
     std::string out = text;
-    bool in_string = false;
     for (std::size_t i = 0; i < out.size(); ++i) {
         const char c = out[i];
-        if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
-        } else if (c == '"') {
-            in_string = true;
+        if (c == '"') {
+            i = string_end(out, i);
         } else if (c == '#' || (c == '/' && i + 1 < out.size() && out[i + 1] == '/')) {
             while (i < out.size() && out[i] != '\n') out[i++] = ' ';
         } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '*') {
@@ -56,23 +61,13 @@ void hcl_module_calls(const std::string& text, std::map<std::string, std::string
     static const std::regex header(R"re(module\s+"([^"]+)"\s*\{)re");
     static const std::regex source(R"re((^|\n)\s*source\s*=\s*"([^"]*)")re");
     for (auto it = std::sregex_iterator(text.begin(), text.end(), header); it != std::sregex_iterator(); ++it) {
-        // The block's body: up to its closing brace.
+        // The block's body: up to its closing brace (braces inside strings do not count).
         std::size_t pos = static_cast<std::size_t>(it->position(0) + it->length(0));
         const std::size_t start = pos;
-        int depth = 1;
-        bool in_string = false;
-        for (; pos < text.size() && depth > 0; ++pos) {
-            const char c = text[pos];
-            if (in_string) {
-                if (c == '\\') ++pos;
-                else if (c == '"') in_string = false;
-            } else if (c == '"') {
-                in_string = true;
-            } else if (c == '{') {
-                ++depth;
-            } else if (c == '}') {
-                --depth;
-            }
+        for (int depth = 1; pos < text.size() && depth > 0; ++pos) {
+            if (text[pos] == '"') pos = string_end(text, pos);
+            else if (text[pos] == '{') ++depth;
+            else if (text[pos] == '}') --depth;
         }
         const std::string body = text.substr(start, pos - start);
         std::smatch m;
