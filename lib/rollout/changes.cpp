@@ -168,6 +168,22 @@ std::vector<fs::path> local_module_dirs(const fs::path& root_dir, const std::vec
     return {out.begin(), out.end()};
 }
 
+std::vector<fs::path> configuration_files(const fs::path& root_dir, const std::vector<std::string>& targets) {
+    std::vector<fs::path> dirs = local_module_dirs(root_dir, targets);
+    dirs.insert(dirs.begin(), root_dir);
+    std::vector<fs::path> out;
+    for (const auto& dir : dirs) {
+        const std::size_t first = out.size();
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(dir, ec)) {
+            const std::string name = entry.path().filename().string();
+            if ((ends_with(name, ".tf") || ends_with(name, ".tf.json")) && entry.is_regular_file(ec)) out.push_back(entry.path());
+        }
+        std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+    }
+    return out;
+}
+
 std::set<std::string> ChangeSelection::selected() const {
     std::set<std::string> out;
     for (const auto& s : stages)

@@ -53,4 +53,9 @@ void check_changed_since(const Rollout& rollout, const std::string& ref);
 std::vector<std::filesystem::path> local_module_dirs(const std::filesystem::path& root_dir,
                                                      const std::vector<std::string>& targets);
 
+// The configuration files (*.tf, *.tf.json) a stage on `root_dir` with `targets` applies: the
+// root's own and those of its local_module_dirs, in a stable order.
+std::vector<std::filesystem::path> configuration_files(const std::filesystem::path& root_dir,
+                                                       const std::vector<std::string>& targets);
+
 }  // namespace tfstage::rollout

@@ -373,24 +373,13 @@ json template_hashes(const CdkStage& c) {
     }
 }
 
-// One sha256 over the configuration a Terraform stage applies: the root's own .tf and .tf.json
-// files and those of the local modules its targets reach. A resume runs a finished stage again
-// when it changed (a saved plan carries the configuration it was made from, not today's).
+// One sha256 over the configuration a Terraform stage applies (its configuration_files). A
+// resume runs a finished stage again when it changed: a saved plan carries the configuration it
+// was made from, not today's.
 std::string configuration_hash(const fs::path& root, const std::vector<std::string>& targets) {
-    std::vector<fs::path> dirs = local_module_dirs(root, targets);
-    dirs.insert(dirs.begin(), root);
     std::string listing;
-    for (const auto& dir : dirs) {
-        std::vector<fs::path> files;
-        std::error_code ec;
-        for (const auto& entry : fs::directory_iterator(dir, ec)) {
-            const std::string name = entry.path().filename().string();
-            const bool config = name.size() > 3 && (name.ends_with(".tf") || name.ends_with(".tf.json"));
-            if (config && entry.is_regular_file(ec)) files.push_back(entry.path());
-        }
-        std::sort(files.begin(), files.end());
-        for (const auto& file : files) listing += file.lexically_relative(root).string() + " " + plan::sha256_file(file) + "\n";
-    }
+    for (const auto& file : configuration_files(root, targets))
+        listing += file.lexically_relative(root).string() + " " + plan::sha256_file(file) + "\n";
     return sha256_text(listing);
 }
 

@@ -480,7 +480,7 @@ ValidateResult Engine::validate() {
     auto result = run(spec);
     // Exit code 1 with a JSON document is an invalid configuration, a result; a cancelled or
     // timed-out validate is an error like any other command's.
-    if (result.cancelled || result.timed_out) checked(spec, std::move(result));
+    if (result.cancelled || result.timed_out) checked(spec, result);  // throws
     const json parsed = json::parse(result.out, nullptr, false);
     if (!parsed.is_object() || !parsed.contains("valid")) {
         auto diagnostics = parse_text_diagnostics(result.err);
