@@ -106,8 +106,17 @@ std::function<void(const rollout::Event&)> rollout_printer(const Context& contex
                 line(style.paint("  policy " + v.value("rule", "") + ": " + v.value("address", "") + " " + v.value("detail", ""), "31"));
         } else if (e.type == "awaiting_approval") {
             const std::string review = d.contains("diff_file") ? d.value("diff_file", "") : d.value("plan_file", "");
-            line(style.paint("  awaiting approval", "33") + ": review " + review + ", then: tfstage resume " + e.run +
-                 " --approve " + e.stage + state_dir_option(review));
+            // The approval names the plan's hash: it can only approve the plan reviewed.
+            const std::string sha256 = d.value("sha256", "");
+            line(style.paint("  awaiting approval", "33") + ": review " + review + (sha256.empty() ? "" : " (sha256 " + sha256 + ")") +
+                 ", then: tfstage resume " + e.run + " --approve " + e.stage +
+                 (sha256.empty() ? "" : "=" + sha256.substr(0, 12)) + state_dir_option(review));
+        } else if (e.type == "approval_rejected") {
+            line(style.paint("  rejected by " + d.value("by", "") + ": the plan stays unapplied", "33"));
+        } else if (e.type == "approval_void") {
+            line(style.paint("  the approval given does not apply: " + d.value("reason", "") + "; planned again: review and approve the new plan", "33"));
+        } else if (e.type == "checks_pending") {
+            line("  nothing to apply, but " + d.value("reason", "") + ": running them");
         } else if (e.type == "plan_stale") {
             line(style.paint("  the approved plan is stale (the state changed); planned again: approve the new plan", "33"));
         } else if (e.type == "progress") {

@@ -20,7 +20,9 @@ void register_resume(CLI::App& app, Context& context) {
     auto* resume = app.add_subcommand("resume", "continue a stopped run: finished stages are not applied again");
     resume->fallthrough();  // global options (--json) may follow the verb
     resume->add_option("RUN", args->run, "the run id (default: the latest run)");
-    resume->add_option("--approve", args->approve, "approve this stage's saved plan (repeatable)");
+    resume->add_option("--approve", args->approve,
+                       "STAGE or STAGE=SHA256: approve the plan awaiting approval for STAGE, the one `status` and the "
+                       "gate showed (refused when there is none or it is not that plan; repeatable)");
     resume->add_flag("--auto-approve", args->auto_approve, "approve every gate");
     resume->add_option("--state-dir", args->state_dir, "the state directory (default: ./.tfstage)");
     resume->add_flag("--allow-dirty", args->allow_dirty, "go on although require_clean refuses (journaled)");

@@ -70,7 +70,9 @@ void register_run(CLI::App& app, Context& context) {
     auto* run = app.add_subcommand("run", "run a rollout: plan, gate, apply and check each stage, journaling everything");
     add_common(run, *args);
     run->add_flag("--auto-approve", args->auto_approve, "approve every gate (policies still apply)");
-    run->add_option("--approve", args->approve, "approve this stage's gate in advance (repeatable)");
+    run->add_option("--approve", args->approve,
+                    "refused: a new run has no plan to approve yet (use `tfstage resume RUN --approve STAGE=SHA256` "
+                    "once the stage waits at its gate, or `approval: auto` in the file)");
     run->add_flag("--dry-run", args->dry_run, "plan every stage and show the summaries; apply nothing");
     run->add_flag("--no-converge", args->no_converge, "skip the final untargeted plan of each root");
     run->add_flag("--allow-unconverged", args->allow_unconverged, "changes left after the rollout are a warning, not a failure");

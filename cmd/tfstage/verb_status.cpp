@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "rollout/journal.hpp"
+#include "rollout/liveness.hpp"
 #include "rollout_output.hpp"
 
 namespace tfstage::cli {
@@ -74,12 +75,48 @@ void print_timings(const nlohmann::json& run) {
     }
 }
 
+std::string counts_text(const nlohmann::json& s) {
+    return "+" + std::to_string(s.value("create", 0)) + " ~" + std::to_string(s.value("update", 0)) + " -" +
+           std::to_string(s.value("delete", 0)) + " +/-" + std::to_string(s.value("replace", 0));
+}
+
+// An earlier attempt of a stage (rollout/attempts.hpp): what it planned, applied and checked.
+void print_attempt(const nlohmann::json& attempt) {
+    std::cout << "    attempt " << attempt.value("attempt", 0) << ": " << attempt.value("status", "?");
+    if (attempt.contains("plan"))
+        std::cout << "  planned " << counts_text(attempt["plan"].value("summary", nlohmann::json::object())) << " (sha256 "
+                  << attempt["plan"].value("sha256", "").substr(0, 12) << ")";
+    if (attempt.contains("applied"))
+        std::cout << "  applied +" << attempt["applied"].value("add", 0) << " ~" << attempt["applied"].value("change", 0)
+                  << " -" << attempt["applied"].value("remove", 0);
+    for (const auto& check : attempt.value("checks", nlohmann::json::array()))
+        std::cout << "  check " << check.value("name", "") << " " << (check.value("passed", false) ? "passed" : "failed");
+    if (attempt.contains("error")) std::cout << "  error: " << attempt["error"].value("message", "");
+    std::cout << '\n';
+}
+
+// The plan waiting at a gate, with the hash an approval names.
+void print_awaiting(const nlohmann::json& run, const nlohmann::json& stage) {
+    const nlohmann::json record = stage.contains("plan") ? stage["plan"] : stage.value("diff", nlohmann::json::object());
+    const std::string sha = record.value("sha256", "");
+    if (sha.empty()) return;
+    std::cout << "    awaiting approval: " << (stage.contains("plan") ? "plan " : "cdk diff ") << record.value("file", "")
+              << "\n      sha256 " << sha << "\n      approve: tfstage resume " << run.value("run", "") << " --approve "
+              << stage.value("name", "") << "=" << sha.substr(0, 12) << '\n';
+    if (stage.contains("rejected"))
+        std::cout << "      rejected by " << stage["rejected"].value("by", "?") << " at " << stage["rejected"].value("at", "?")
+                  << '\n';
+}
+
 void print_status(const nlohmann::json& run) {
     std::cout << "run " << run.value("run", "?") << "  " << run.value("kind", "run") << "  env "
               << run.value("environment", "?") << "  " << run.value("status", "?") << "\n  file "
               << run.value("rollout_file", "?") << "\n  started " << run.value("started_at", "?");
     if (run.contains("finished_at")) std::cout << ", finished " << run.value("finished_at", "");
     std::cout << '\n';
+    if (run.value("process_gone", false))
+        std::cout << "  its process (pid " << run.value("pid", 0) << " on " << run.value("host", "?")
+                  << ") is gone: the run was interrupted; `tfstage resume " << run.value("run", "") << "` continues it\n";
     if (run.contains("git") && run["git"].is_object()) std::cout << "  " << commit_text(run["git"]) << '\n';
     if (run.contains("rollback_of"))
         std::cout << "  rollback of run " << run.value("rollback_of", "") << " to run "
@@ -89,13 +126,12 @@ void print_status(const nlohmann::json& run) {
     for (const auto& stage : run.value("stages", nlohmann::json::array())) {
         std::cout << "  " << stage.value("name", "?") << ": " << stage.value("status", "?");
         if (stage.contains("duration_ms")) std::cout << " (" << stage["duration_ms"].get<double>() / 1000.0 << "s)";
-        if (stage.contains("plan")) {
-            const auto& s = stage["plan"]["summary"];
-            std::cout << "  +" << s.value("create", 0) << " ~" << s.value("update", 0) << " -" << s.value("delete", 0)
-                      << " +/-" << s.value("replace", 0);
-        }
+        if (stage.contains("plan")) std::cout << "  " << counts_text(stage["plan"].value("summary", nlohmann::json::object()));
+        if (stage.value("attempt", 1) > 1) std::cout << "  attempt " << stage.value("attempt", 1);
         if (stage.contains("error")) std::cout << "\n    error: " << stage["error"].value("message", "");
         std::cout << '\n';
+        if (stage.value("status", "") == rollout::run_status::awaiting_approval) print_awaiting(run, stage);
+        for (const auto& attempt : stage.value("attempts", nlohmann::json::array())) print_attempt(attempt);
     }
     if (run.contains("convergence")) std::cout << "  convergence: " << run["convergence"].value("status", "") << '\n';
     print_timings(run);
@@ -113,7 +149,7 @@ void register_status(CLI::App& app, Context& context) {
     status->add_option("--state-dir", *state_dir, "the state directory (default: ./.tfstage)");
     status->callback([&context, run_id, state_dir] {
         const std::string id = rollout::Journal::run_or_latest(*state_dir, *run_id);
-        const auto run = rollout::Journal::open(*state_dir, id).snapshot();
+        const auto run = rollout::observed(rollout::Journal::open(*state_dir, id).snapshot());
         if (context.global.json) {
             std::cout << run.dump() << '\n';
         } else {

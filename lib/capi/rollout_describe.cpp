@@ -5,6 +5,7 @@
 #include "json_request.hpp"
 #include "rollout/graph.hpp"
 #include "rollout/journal.hpp"
+#include "rollout/liveness.hpp"
 #include "rollout_journal.hpp"
 
 using namespace tfstage;
@@ -113,7 +114,7 @@ int tfs_rollout_status(const char* state_dir, const char* run_id, char** out_jso
         *out_json = nullptr;
         require(state_dir, "state_dir");
         const std::string id = rollout::Journal::run_or_latest(state_dir, run_id == nullptr ? "" : run_id);
-        *out_json = dup_string(dump(with_schema(rollout::Journal::open(state_dir, id).snapshot())));
+        *out_json = dup_string(dump(with_schema(rollout::observed(rollout::Journal::open(state_dir, id).snapshot()))));
         return TFS_OK;
     });
 }

@@ -9,6 +9,7 @@
 #include <random>
 #include <sstream>
 
+#include "rollout/liveness.hpp"
 #include "support/atomic_file.hpp"
 #include "support/error.hpp"
 
@@ -23,7 +24,7 @@ constexpr const char* kJournalFile = "journal.json";
 // Run ids sort by time, to the millisecond: 20261123-171502-3fa9. The suffix is four hex
 // digits holding the millisecond (times 64) plus 6 random bits, so that two runs started in the
 // same second still sort in the order they started (rollback looks for "the run before").
-std::string new_run_id() {
+std::string fresh_run_id() {
     const auto now = std::chrono::system_clock::now();
     const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
     const auto millisecond = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
@@ -88,13 +89,15 @@ Journal::Journal(fs::path run_dir, std::string run_id, json document)
 Journal::Journal(Journal&& other) noexcept
     : run_dir_(std::move(other.run_dir_)), run_id_(std::move(other.run_id_)), document_(std::move(other.document_)) {}
 
-Journal Journal::create(const fs::path& state_dir, json header) {
-    std::string id = new_run_id();
-    fs::path dir = state_dir / "runs" / id;
-    while (fs::exists(dir)) {  // two runs in the same second
-        id = new_run_id();
-        dir = state_dir / "runs" / id;
-    }
+std::string Journal::new_run_id(const fs::path& state_dir) {
+    std::string id = fresh_run_id();
+    while (fs::exists(state_dir / "runs" / id)) id = fresh_run_id();  // two runs in the same millisecond
+    return id;
+}
+
+Journal Journal::create(const fs::path& state_dir, json header, std::string run_id) {
+    const std::string id = run_id.empty() ? new_run_id(state_dir) : std::move(run_id);
+    const fs::path dir = state_dir / "runs" / id;
     std::error_code ec;
     fs::create_directories(dir / "plans", ec);
     if (ec) throw Error(ErrorCode::io, "cannot create " + dir.string() + ": " + ec.message());
@@ -137,7 +140,7 @@ std::vector<json> Journal::history(const fs::path& state_dir) {
     std::vector<json> out;
     for (const auto& id : run_ids(state_dir)) {
         try {
-            out.push_back(read_json(state_dir / "runs" / id / kJournalFile));
+            out.push_back(observed(read_json(state_dir / "runs" / id / kJournalFile)));
         } catch (const Error&) {
             out.push_back({{"run", id}, {"status", "unreadable"}});
         }

@@ -51,8 +51,11 @@ std::string now_iso8601();
 
 class Journal {
 public:
-    // A new run under state_dir/runs/<run id>/.
-    static Journal create(const std::filesystem::path& state_dir, nlohmann::json header);
+    // A new run under state_dir/runs/<run id>/ (an id from new_run_id, or a new one).
+    static Journal create(const std::filesystem::path& state_dir, nlohmann::json header, std::string run_id = "");
+    // An id no run in state_dir has yet: taken before the journal exists, so that the locks a
+    // run needs are held (or refused) before anything is written.
+    static std::string new_run_id(const std::filesystem::path& state_dir);
     // An existing run; throws Error(not_found) with the runs that exist when it is missing.
     static Journal open(const std::filesystem::path& state_dir, const std::string& run_id);
     // The most recent run (by id, which sorts by time); nullopt when there is none.
@@ -60,7 +63,8 @@ public:
     // run_id, or the most recent run when it is empty; throws Error(not_found) when there is
     // none, saying where runs are kept.
     static std::string run_or_latest(const std::filesystem::path& state_dir, const std::string& run_id);
-    // Every run's journal, oldest first.
+    // Every run's journal, oldest first, as readers see it (rollout/liveness.hpp: a run whose
+    // process is gone shows as interrupted).
     static std::vector<nlohmann::json> history(const std::filesystem::path& state_dir);
 
     Journal(Journal&& other) noexcept;

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "rollout/journal.hpp"
+#include "rollout/liveness.hpp"
 #include "support/error.hpp"
 
 namespace fs = std::filesystem;
@@ -27,14 +28,6 @@ std::string lock_name(const fs::path& root_dir, const std::string& workspace) {
     std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(key));
     return std::string(hex) + "-" + workspace + ".lock";
 }
-
-std::string host_name() {
-    char name[256] = {};
-    ::gethostname(name, sizeof name - 1);
-    return name;
-}
-
-bool process_alive(long pid) { return pid > 0 && (::kill(static_cast<pid_t>(pid), 0) == 0 || errno == EPERM); }
 
 json read_holder(const fs::path& path) {
     std::ifstream in(path);
@@ -65,11 +58,9 @@ RolloutLock::RolloutLock(const fs::path& lock_dir, const fs::path& root_dir, con
         if (errno != EEXIST)
             throw Error(ErrorCode::io, "cannot create the lock file " + path_.string() + ": " + std::strerror(errno));
         const json current = read_holder(path_);
-        const long pid = current.is_object() && current.contains("pid") && current["pid"].is_number_integer()
-                             ? current["pid"].get<long>()
-                             : 0;
-        const bool same_host = current.is_object() && current.value("host", "") == host_name();
-        if (same_host && !process_alive(pid)) {
+        const Holder holding = holder_of(current);
+        const long pid = holding.pid;
+        if (holding.on_this_host() && !process_alive(pid)) {
             fs::remove(path_, ec);  // the holder died without cleaning up: take over
             continue;
         }

@@ -20,10 +20,13 @@
 #include "plan/render.hpp"
 #include "plan/summary.hpp"
 #include "git/git.hpp"
+#include "rollout/approvals.hpp"
+#include "rollout/attempts.hpp"
 #include "rollout/changes.hpp"
 #include "rollout/graph.hpp"
 #include "rollout/guards.hpp"
 #include "rollout/journal.hpp"
+#include "rollout/liveness.hpp"
 #include "rollout/lock.hpp"
 #include "rollout/rollout_file.hpp"
 #include "rollout/substitute.hpp"
@@ -107,6 +110,38 @@ struct Target {
     std::string key() const { return working_dir.string() + "\n" + workspace; }
 };
 
+Target target_in(const Rollout& rollout, const Environment& environment, const Stage& stage) {
+    const Root* root = stage.root.empty() ? (rollout.roots.size() == 1 ? &rollout.roots.front() : nullptr)
+                                          : rollout.find_root(stage.root);
+    if (root == nullptr)
+        throw Error(ErrorCode::invalid_argument, "stage '" + stage.name + "' names no root and the file has several");
+    Target target;
+    target.working_dir = environment.directory.empty() ? root->path : root->path / environment.directory;
+    target.workspace = environment.workspace.empty() ? "default" : environment.workspace;
+    target.engine = root->engine;
+    return target;
+}
+
+using Locks = std::vector<std::unique_ptr<RolloutLock>>;
+
+// A local lock per root and workspace, taken before the run writes anything: a second rollout
+// is refused now, not halfway, and leaves no journal behind (nor anything in the live run's).
+Locks lock_roots(const Rollout& rollout, const std::string& environment_name, const std::string& run_id) {
+    const Environment* environment = rollout.find_environment(environment_name);
+    Locks locks;
+    if (environment == nullptr) return locks;
+    std::set<std::string> keys;
+    for (const auto& stage : rollout.stages) {
+        if (!is_terraform(stage)) continue;
+        const Target target = target_in(rollout, *environment, stage);
+        if (keys.insert(target.key()).second)
+            // Next to Terraform's own data, so that any rollout file or state dir sees it.
+            locks.push_back(std::make_unique<RolloutLock>(target.working_dir / ".terraform" / "tfstage-locks",
+                                                          target.working_dir, target.workspace, run_id));
+    }
+    return locks;
+}
+
 // Replaces every known secret (variable values, sensitive outputs) in text that is about to be
 // stored or shown. Short values are left alone: "1" or "true" would garble everything.
 class Redactor {
@@ -154,8 +189,8 @@ struct StageOutcome {
 
 class Execution {
 public:
-    Execution(const Rollout& rollout, RunOptions options, Journal journal)
-        : rollout_(rollout), options_(std::move(options)), journal_(std::move(journal)) {
+    Execution(const Rollout& rollout, RunOptions options, Journal journal, Locks locks)
+        : rollout_(rollout), options_(std::move(options)), journal_(std::move(journal)), locks_(std::move(locks)) {
         environment_ = rollout_.find_environment(options_.environment);
         if (environment_ == nullptr) throw Error(ErrorCode::invalid_argument, "no environment '" + options_.environment + "'");
         if (!options_.cancel) options_.cancel = std::make_shared<process::CancelToken>();
@@ -189,6 +224,14 @@ private:
     void add_cdk_outputs(Variables& vars);
     // item: the last for_each value, for checks that use ${item}.
     std::string after_apply(const Stage& stage, process::CancelToken& cancel, const std::string& item = "");
+    // A stage with checks is finished only when they pass: recorded before anything applies.
+    void mark_checks_pending(const Stage& stage);
+    // A person answered "no" at the gate: journaled, and a later run warns about it.
+    void record_rejection(const Stage& stage, const std::string& sha256);
+    // Approved before its plan exists: --auto-approve, or --approve STAGE in a rollback.
+    bool approved_ahead(const Stage& stage) const;
+    // Warnings about plans people rejected in the previous run of this file and environment.
+    void warn_about_rejections();
     bool run_checks(const Stage& stage, process::CancelToken& cancel, const std::string& item);
     std::string run_rollback(const Stage& stage, process::CancelToken& cancel);
     std::string apply_saved_plan(const Stage& stage, terraform::Engine& engine, const fs::path& plan_file,
@@ -241,7 +284,7 @@ private:
     std::atomic<bool> deadline_hit_{false};
     std::set<std::string> stage_deadline_hit_;  // stages the scheduler cancelled for their deadline (under mutex_)
     std::optional<Clock::time_point> rollout_deadline_;
-    std::vector<std::unique_ptr<RolloutLock>> locks_;
+    Locks locks_;
 };
 
 // ---------------------------------------------------------------------------------------
@@ -256,17 +299,7 @@ void Execution::emit(const std::string& type, const std::string& stage, json dat
     }
 }
 
-Target Execution::target_of(const Stage& stage) const {
-    const Root* root = stage.root.empty() ? (rollout_.roots.size() == 1 ? &rollout_.roots.front() : nullptr)
-                                          : rollout_.find_root(stage.root);
-    if (root == nullptr)
-        throw Error(ErrorCode::invalid_argument, "stage '" + stage.name + "' names no root and the file has several");
-    Target target;
-    target.working_dir = environment_->directory.empty() ? root->path : root->path / environment_->directory;
-    target.workspace = environment_->workspace.empty() ? "default" : environment_->workspace;
-    target.engine = root->engine;
-    return target;
-}
+Target Execution::target_of(const Stage& stage) const { return target_in(rollout_, *environment_, stage); }
 
 std::string Execution::lock_key(const Stage& stage) const {
     if (!is_terraform(stage)) return "";  // commands and CDK stages do not touch a Terraform state
@@ -520,15 +553,12 @@ std::string Execution::execute(const Stage& stage, process::CancelToken& cancel)
     // wait while holding the journal.
     const json inputs = stage_inputs(stage);
     journal_.update_stage(stage.name, [&](json& s) {
+        archive_attempt(s);  // what an earlier attempt did stays in the record
         s["status"] = stage_status::running;
         s["kind"] = kind_name(stage.kind);
         s["started_at"] = now_iso8601();
         s["inputs"] = inputs;
         if (stage.expected) s["expected_ms"] = stage.expected->count();
-        s.erase("timings");
-        s.erase("stacks");
-        s.erase("failed_stacks");
-        s.erase("error");
     });
     emit("stage_started", stage.name, {{"kind", describe_stage(stage)}});
     const auto started = Clock::now();
@@ -584,15 +614,28 @@ std::string Execution::execute(const Stage& stage, process::CancelToken& cancel)
 std::optional<std::string> Execution::apply_approved_saved_plan(const Stage& stage, process::CancelToken& cancel) {
     const auto before = previous_.find(stage.name);
     if (before == previous_.end() || before->second.value("status", "") != stage_status::awaiting_approval) return std::nullopt;
-    if (!(options_.auto_approve || options_.approve.count(stage.name))) return std::nullopt;
+    const auto bound = options_.approved_plans.find(stage.name);
+    if (bound == options_.approved_plans.end() && !options_.auto_approve) return std::nullopt;
     const json& plan = before->second.value("plan", json::object());
     const fs::path plan_file = plan.value("file", "");
     const std::string sha256 = plan.value("sha256", "");
-    if (plan_file.empty() || !fs::exists(plan_file) || before->second.value("inputs", json()) != stage_inputs(stage))
-        return std::nullopt;  // nothing reusable: plan again (and ask again)
+    std::string why_not;
+    if (plan_file.empty() || !fs::exists(plan_file)) why_not = "its saved plan file is gone";
+    else if (before->second.value("inputs", json()) != stage_inputs(stage)) why_not = "the stage's inputs changed since it was planned";
+    else if (bound != options_.approved_plans.end() && bound->second != sha256) why_not = "it is not the plan approved";
+    if (!why_not.empty()) {
+        if (bound == options_.approved_plans.end()) return std::nullopt;  // --auto-approve: the new plan is approved by it too
+        // A person approved that plan, not the one a new plan will be: it waits at its gate.
+        journal_.update_stage(stage.name, [&](json& s) {
+            s["approval_void"] = {{"plan_sha256", sha256}, {"at", now_iso8601()}, {"reason", why_not}};
+        });
+        emit("approval_void", stage.name, {{"plan_sha256", sha256}, {"reason", why_not}});
+        return execute_terraform(stage, cancel, /*approval_void=*/true);
+    }
+    const std::string how = bound != options_.approved_plans.end() ? "resume" : "auto_approve";
     journal_.update_stage(stage.name, [&](json& s) {
         s["plan"] = plan;
-        s["approval"] = {{"by", options_.approver}, {"at", now_iso8601()}, {"how", "resume"}, {"plan_sha256", sha256}};
+        s["approval"] = {{"by", options_.approver}, {"at", now_iso8601()}, {"how", how}, {"plan_sha256", sha256}};
     });
     emit("stage_approved", stage.name, {{"plan_sha256", sha256}});
     terraform::Engine engine = engine_for(stage, cancel);
@@ -657,11 +700,19 @@ std::string Execution::execute_terraform(const Stage& stage, process::CancelToke
     emit("stage_planned", stage.name,
          {{"summary", counts_json(summary.overall)}, {"plan_file", plan_file.string()}, {"sha256", provenance.plan_sha256}});
 
-    if (!planned.changes_present) return stage_status::no_changes;
+    if (!planned.changes_present) {
+        // An earlier attempt applied but its checks never passed (they failed, or the run died
+        // before they finished): nothing to apply now, but the stage is finished only when they pass.
+        if (!options_.plan_only && journal_.stage(stage.name).value("checks_pending", false)) {
+            emit("checks_pending", stage.name, {{"reason", "the checks of an earlier attempt have not passed"}});
+            return after_apply(stage, cancel);
+        }
+        return stage_status::no_changes;
+    }
 
     // Policies: before any gate, before any apply.
     // An approval given for a plan that went stale does not carry over to the new plan.
-    const bool approved_in_advance = !approval_void && (options_.auto_approve || options_.approve.count(stage.name) > 0);
+    const bool approved_in_advance = !approval_void && approved_ahead(stage);
     if (environment_->policies) {
         const auto violations = plan::evaluate(*environment_->policies, summary, {approved_in_advance});
         if (!violations.empty()) {
@@ -689,6 +740,7 @@ std::string Execution::execute_terraform(const Stage& stage, process::CancelToke
         const bool yes = options_.ask(request);
         ask_lock.unlock();
         if (!yes) {
+            record_rejection(stage, provenance.plan_sha256);
             emit("awaiting_approval", stage.name, {{"plan_file", plan_file.string()}, {"sha256", provenance.plan_sha256}});
             return stage_status::awaiting_approval;
         }
@@ -713,6 +765,7 @@ std::string Execution::apply_saved_plan(const Stage& stage, terraform::Engine& e
     if (actual != plan_sha256)
         throw Error(ErrorCode::plan_stale, "the plan file " + plan_file.string() + " changed after it was approved (sha256 " +
                                                actual + ", approved " + plan_sha256 + "); plan the stage again");
+    mark_checks_pending(stage);
     emit("stage_applying", stage.name);
     const auto launches_before = engine.launches();
     const auto applied = engine.apply({.plan_file = plan_file});
@@ -731,8 +784,26 @@ std::string Execution::apply_saved_plan(const Stage& stage, terraform::Engine& e
     return after_apply(stage, cancel);
 }
 
+void Execution::mark_checks_pending(const Stage& stage) {
+    if (!stage.checks.empty()) journal_.update_stage(stage.name, [](json& s) { s["checks_pending"] = true; });
+}
+
+void Execution::record_rejection(const Stage& stage, const std::string& sha256) {
+    const json rejected{{"by", options_.approver}, {"at", now_iso8601()}, {"plan_sha256", sha256}};
+    journal_.update_stage(stage.name, [&](json& s) { s["rejected"] = rejected; });
+    emit("approval_rejected", stage.name, rejected);
+}
+
+bool Execution::approved_ahead(const Stage& stage) const {
+    // --auto-approve is the run's own rule; --approve STAGE ahead of the plan only in a rollback.
+    return options_.auto_approve || (options_.kind == "rollback" && options_.approve.count(stage.name) > 0);
+}
+
 std::string Execution::after_apply(const Stage& stage, process::CancelToken& cancel, const std::string& item) {
-    if (run_checks(stage, cancel, item)) return stage_status::succeeded;
+    if (run_checks(stage, cancel, item)) {
+        journal_.update_stage(stage.name, [](json& s) { s.erase("checks_pending"); });
+        return stage_status::succeeded;
+    }
     if (cancel.cancelled()) throw Error(ErrorCode::cancelled, "stage '" + stage.name + "' was interrupted during its checks");
     journal_.update_stage(stage.name, [&](json& s) {
         s["error"] = {{"code", "check_failed"}, {"message", "a check of stage '" + stage.name + "' failed"}};
@@ -751,6 +822,7 @@ std::string Execution::execute_command_stage(const Stage& stage, process::Cancel
         }
         if (cancel.cancelled()) throw Error(ErrorCode::cancelled, "stage '" + stage.name + "' was interrupted");
         const auto vars = variables_for(stage, items[i]);
+        if (i == 0) mark_checks_pending(stage);
         emit("command_started", stage.name, {{"item", items[i]}});
         const auto result = run_command(stage.command, vars, cancel);
         results.push_back({{"item", items[i]}, {"exit_code", result.exit_code},
@@ -860,7 +932,7 @@ std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& can
 
     // The gate: `cdk diff` is the preview people see. A destroy deletes by definition.
     const ApprovalRule rule = stage.approval.value_or(environment_->approval);
-    const bool approved_in_advance = options_.auto_approve || options_.approve.count(name) > 0;
+    const bool approved_in_advance = approved_ahead(stage);
     bool gate = !destroying && rule == ApprovalRule::manual;
     if (destroying) gate = rule != ApprovalRule::auto_approve;
     std::string preview;
@@ -897,18 +969,36 @@ std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& can
         fs::create_directories(diff_file.parent_path());
         write_file_atomically(diff_file, preview, 0600);
     }
-    const json waiting{{"diff_file", diff_file.string()}};
+    // What the gate shows has a hash, as a Terraform plan has: an approval names it.
+    const std::string preview_sha256 = sha256_text(preview);
+    journal_.update_stage(name, [&](json& s) {
+        s["diff"]["file"] = diff_file.string();
+        s["diff"]["sha256"] = preview_sha256;
+    });
+    const json waiting{{"diff_file", diff_file.string()}, {"sha256", preview_sha256}};
     std::string how = "rule";
     if (gate) {
+        const auto bound = options_.approved_plans.find(name);
+        if (bound != options_.approved_plans.end() && bound->second != preview_sha256) {
+            const std::string why = "the cdk diff changed since it was approved";
+            journal_.update_stage(name, [&](json& s) {
+                s["approval_void"] = {{"plan_sha256", bound->second}, {"at", now_iso8601()}, {"reason", why}};
+            });
+            emit("approval_void", name, {{"plan_sha256", bound->second}, {"reason", why}});
+        }
         if (approved_in_advance) {
             how = options_.auto_approve ? "auto_approve" : "approve_flag";
+        } else if (bound != options_.approved_plans.end() && bound->second == preview_sha256) {
+            how = "resume";
+            emit("stage_approved", name, {{"plan_sha256", preview_sha256}});
         } else if (options_.ask) {
-            GateRequest request{journal_.run_id(), name, preview, "", "", deletes};
-            emit("gate", name, {});
+            GateRequest request{journal_.run_id(), name, preview, diff_file.string(), preview_sha256, deletes};
+            emit("gate", name, {{"plan_sha256", preview_sha256}});
             std::unique_lock ask_lock(ask_mutex_);
             const bool yes = options_.ask(request);
             ask_lock.unlock();
             if (!yes) {
+                record_rejection(stage, preview_sha256);
                 emit("awaiting_approval", name, waiting);
                 return stage_status::awaiting_approval;
             }
@@ -919,8 +1009,12 @@ std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& can
         }
     }
     journal_.update_stage(name, [&](json& s) {
-        s["approval"] = {{"by", how == "rule" ? "rule" : options_.approver}, {"at", now_iso8601()}, {"how", how}};
+        s["approval"] = {{"by", how == "rule" ? "rule" : options_.approver},
+                         {"at", now_iso8601()},
+                         {"how", how},
+                         {"plan_sha256", preview_sha256}};
     });
+    mark_checks_pending(stage);
 
     // The stacks, wave after wave; each wave in one CLI call with the stage's concurrency.
     emit("stage_applying", name);
@@ -1286,9 +1380,9 @@ RunResult Execution::run(const json& previous_stages) {
     auto record_elapsed = [&](json& doc) {
         doc["elapsed_ms"] = (elapsed_before + std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began)).count();
     };
-    // Refused before anything runs (the guards, the local locks): the run ends here and its
-    // journal says so, instead of staying "running" for ever (and being what `status` and
-    // `resume` pick as the latest run).
+    // Refused before anything runs (the guards): the run ends here and its journal says so,
+    // instead of staying "running" for ever (and being what `status` and `resume` pick as the
+    // latest run). The locks were taken before the journal existed.
     auto refuse = [&](const Error& e) {
         locks_.clear();
         const std::string status = e.code() == ErrorCode::policy_violation ? run_status::policy_violation : run_status::failed;
@@ -1308,24 +1402,12 @@ RunResult Execution::run(const json& previous_stages) {
         throw;
     }
 
-    // A local lock per root and workspace: a second rollout is refused now, not halfway.
-    std::set<std::string> keys;
-    try {
-        for (const auto& stage : rollout_.stages) {
-            if (!is_terraform(stage)) continue;
-            const Target target = target_of(stage);
-            if (keys.insert(target.key()).second)
-                // Next to Terraform's own data, so that any rollout file or state dir sees it.
-                locks_.push_back(std::make_unique<RolloutLock>(target.working_dir / ".terraform" / "tfstage-locks",
-                                                               target.working_dir, target.workspace, journal_.run_id()));
-        }
-    } catch (const Error& e) {
-        refuse(e);
-        throw;
-    }
+    if (previous_stages.empty()) warn_about_rejections();
+    // Who runs it: readers tell a live run from one whose process died (rollout/liveness.hpp).
     journal_.update([&](json& doc) {
         doc["status"] = run_status::running;
         doc["pid"] = ::getpid();
+        doc["host"] = host_name();
     });
     emit("run_started", "", {{"environment", environment_->name}, {"stages", order_}});
 
@@ -1351,6 +1433,25 @@ RunResult Execution::run(const json& previous_stages) {
     emit("rollout_finished", "", {{"status", status}});
     locks_.clear();
     return {journal_.run_id(), status, journal_.snapshot()};
+}
+
+void Execution::warn_about_rejections() {
+    const fs::path state_dir = journal_.run_dir().parent_path().parent_path();
+    const json self = journal_.snapshot();
+    json previous;
+    for (const auto& run : Journal::history(state_dir))
+        if (run.value("run", "") != journal_.run_id() && run.value("rollout_file", "") == self.value("rollout_file", "") &&
+            run.value("environment", "") == self.value("environment", ""))
+            previous = run;  // history is oldest first: the last match is the latest
+    if (!previous.is_object()) return;
+    for (const auto& rejection : rejections_of(previous)) {
+        const json warning{{"warning", "rejected_before"},
+                           {"run", previous.value("run", "")},
+                           {"stage", rejection.value("stage", "")},
+                           {"message", rejection_warning(previous.value("run", ""), rejection)}};
+        journal_.update([&](json& doc) { doc["warnings"].push_back(warning); });
+        emit("warning", "", warning);
+    }
 }
 
 json journal_header(const Rollout& rollout, const RunOptions& options, const std::string& kind) {
@@ -1382,8 +1483,10 @@ void check_stage_names(const Rollout& rollout, const RunOptions& options) {
     auto known = [&](const std::string& name) { return rollout.find_stage(name) != nullptr; };
     for (const auto& name : options.only)
         if (!known(name)) throw Error(ErrorCode::invalid_argument, "--only names no stage '" + name + "'");
-    for (const auto& name : options.approve)
+    for (const auto& text : options.approve) {
+        const std::string name = parse_approval(text).stage;
         if (!known(name)) throw Error(ErrorCode::invalid_argument, "--approve names no stage '" + name + "'");
+    }
     if (!options.from.empty() && !known(options.from))
         throw Error(ErrorCode::invalid_argument, "--from names no stage '" + options.from + "'");
     if (rollout.find_environment(options.environment) == nullptr) {
@@ -1409,12 +1512,21 @@ fs::path default_state_dir(const Rollout& rollout) { return rollout.base_dir / "
 
 RunResult run_rollout(const Rollout& rollout, RunOptions options) {
     check_stage_names(rollout, options);
+    if (!options.approve.empty() && options.kind != "rollback")
+        throw Error(ErrorCode::invalid_argument,
+                    "--approve " + *options.approve.begin() +
+                        ": a new run has no plan anyone has seen yet, and an approval is for a plan you have seen. "
+                        "Run without it: the stage stops at its gate and prints its plan's sha256; then "
+                        "`tfstage resume RUN --approve STAGE=SHA256`. Stages that need no review say `approval: auto` "
+                        "in the rollout file; --auto-approve approves every gate of the run");
     if (!options.changed_since.empty()) check_changed_since(rollout, options.changed_since);  // a bad REF: no run at all
     if (options.state_dir.empty()) options.state_dir = default_state_dir(rollout);
     json header = journal_header(rollout, options, !options.kind.empty() ? options.kind : options.plan_only ? "plan" : "run");
     for (const auto& [key, value] : options.journal_extra.items()) header[key] = value;
-    Journal journal = Journal::create(options.state_dir, header);
-    Execution execution(rollout, options, std::move(journal));
+    const std::string run_id = Journal::new_run_id(options.state_dir);
+    Locks locks = lock_roots(rollout, options.environment, run_id);  // refused: nothing written
+    Journal journal = Journal::create(options.state_dir, header, run_id);
+    Execution execution(rollout, options, std::move(journal), std::move(locks));
     return execution.run(json::array());
 }
 
@@ -1422,6 +1534,12 @@ RunResult resume_rollout(const fs::path& state_dir, const std::string& run_id, R
     Journal journal = Journal::open(state_dir, Journal::run_or_latest(state_dir, run_id));
     const json before = journal.snapshot();
     const std::string status = before.value("status", "");
+    // Nothing below writes into a run that another process is still running.
+    if (const Holder holder = holder_of(before);
+        status == run_status::running && holder.on_this_host() && holder.pid != ::getpid() && process_alive(holder.pid))
+        throw Error(ErrorCode::state_locked, "run " + journal.run_id() + " is still running (pid " +
+                                                 std::to_string(holder.pid) + " on " + holder.host +
+                                                 "); wait for it to stop, or interrupt it, then resume");
     if (status == run_status::succeeded)
         throw Error(ErrorCode::invalid_argument, "run " + journal.run_id() + " already succeeded; start a new run instead");
     if (before.value("kind", "") == "rollback")
@@ -1447,14 +1565,16 @@ RunResult resume_rollout(const fs::path& state_dir, const std::string& run_id, R
     options.allow_branch = options.allow_branch || saved.value("allow_branch", false);
     options.allow_behind = options.allow_behind || saved.value("allow_behind", false);
     check_stage_names(rollout, options);
+    options.approved_plans = bind_approvals(options.approve, before);  // refused: nothing written
+    Locks locks = lock_roots(rollout, options.environment, journal.run_id());
     json approve = json::array();
-    for (const auto& a : options.approve) approve.push_back(a);
+    for (const auto& [stage, sha256] : options.approved_plans) approve.push_back({{"stage", stage}, {"plan_sha256", sha256}});
     journal.update([&](json& doc) {
         doc["resumed"].push_back({{"at", now_iso8601()}, {"approve", approve}});
         doc["status"] = run_status::running;
         doc.erase("finished_at");
     });
-    Execution execution(rollout, options, std::move(journal));
+    Execution execution(rollout, options, std::move(journal), std::move(locks));
     return execution.run(before["stages"]);
 }
 

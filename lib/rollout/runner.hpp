@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <set>
@@ -49,7 +50,13 @@ enum class UnconvergedIs { failure, warning };
 struct RunOptions {
     std::string environment;
     bool auto_approve = false;
-    std::set<std::string> approve;  // stages approved in advance (--approve STAGE)
+    // --approve STAGE or STAGE=SHA256 (rollout/approvals.hpp). On resume: the plan awaiting
+    // approval for STAGE in the stopped run, refused when there is none or it is not the one
+    // named. A new run has no plan anyone has seen, and refuses it; only `rollback` still takes
+    // it as an approval in advance of the plans it makes.
+    std::set<std::string> approve;
+    // Set by resume_rollout from `approve`: stage -> the sha256 of the awaiting plan approved.
+    std::map<std::string, std::string> approved_plans;
     std::vector<std::string> only;  // run only these stages (--only)
     std::string from;               // start at this stage (--from)
     int parallelism = 4;

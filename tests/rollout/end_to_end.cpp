@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "process/process.hpp"
+#include "support/cli.hpp"
 #include "support/fixtures.hpp"
 #include "support/workdir.hpp"
 
@@ -22,73 +23,15 @@ using json = nlohmann::json;
 
 namespace {
 
-const char* kTfstage = TFSTAGE_BINARY_DIR "/cmd/tfstage/tfstage";
-
-struct Cli {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    std::vector<json> events;  // the NDJSON lines of stdout (with --json)
-    std::chrono::milliseconds duration{0};
-
-    // Everything, for failure messages.
-    std::string text() const { return "exit " + std::to_string(exit_code) + "\nstdout:\n" + out + "\nstderr:\n" + err; }
-};
-
-process::Command tfstage_command(const std::vector<std::string>& args) {
-    process::Command command;
-    command.argv = {kTfstage};
-    command.argv.insert(command.argv.end(), args.begin(), args.end());
-    command.env = {{"TFSTAGE_CLI_CONFIG", test::cli_config().string()}, {"NO_COLOR", "1"}};
-    command.env_drop = {"TFSTAGE_TERRAFORM", "TF_WORKSPACE", "TF_CLI_ARGS*"};
-    return command;
-}
-
-std::vector<json> parse_events(const std::string& out) {
-    std::vector<json> events;
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line.front() != '{') continue;
-        auto event = json::parse(line, nullptr, false);
-        if (event.is_object()) events.push_back(std::move(event));
-    }
-    return events;
-}
-
-Cli tfstage_cli(const std::vector<std::string>& args) {
-    const auto result = process::run(tfstage_command(args));
-    Cli cli{result.exit_code, result.out, result.err, parse_events(result.out), result.duration};
-    return cli;
-}
-
-// The events of one type (and stage, when given).
-std::vector<json> events_of(const Cli& cli, const std::string& type, const std::string& stage = "") {
-    std::vector<json> out;
-    for (const auto& e : cli.events)
-        if (e.value("type", "") == type && (stage.empty() || e.value("stage", "") == stage)) out.push_back(e);
-    return out;
-}
-
-std::string final_status(const Cli& cli) {
-    if (cli.events.empty()) return "(no events)";
-    const auto& last = cli.events.back();
-    if (last.value("type", "") != "rollout_finished") return "(last event is " + last.value("type", "?") + ")";
-    return last.value("status", "");
-}
-
-std::string run_id_of(const Cli& cli) { return cli.events.empty() ? "" : cli.events.front().value("run", ""); }
-
-json read_json_file(const fs::path& path) { return json::parse(test::read_text(path), nullptr, false); }
-
-json journal_of(const fs::path& state_dir, const std::string& run) {
-    return read_json_file(state_dir / "runs" / run / "journal.json");
-}
-
-json stage_record(const json& journal, const std::string& name) {
-    for (const auto& s : journal.value("stages", json::array()))
-        if (s.value("name", "") == name) return s;
-    return json::object();
-}
+using test::Cli;
+using test::events_of;
+using test::final_status;
+using test::journal_of;
+using test::read_json_file;
+using test::run_id_of;
+using test::stage_record;
+using test::tfstage_cli;
+using test::tfstage_command;
 
 fs::path state_file(const fs::path& root, const std::string& workspace) {
     return workspace == "default" ? root / "terraform.tfstate" : root / "terraform.tfstate.d" / workspace / "terraform.tfstate";
@@ -731,7 +674,7 @@ TEST_CASE("rollout: a stage skipped with --only leaves the run unconverged with 
 
 // 8 ----------------------------------------------------------------------------------------
 
-TEST_CASE("rollout: a second rollout on the same root and workspace is refused while the first runs") {
+TEST_CASE("rollout: a second rollout on the same root and workspace is refused while the first runs, and writes nothing") {
     Project p;
     p.write_root("infra", R"(
 resource "terraform_data" "slow" {
@@ -775,15 +718,22 @@ stages:
     CHECK(second.exit_code != 3);
     CHECK_MESSAGE(second.err.find(first_run) != std::string::npos, second.text());
     CHECK_MESSAGE(second.err.find("pid " + std::to_string(first_pid)) != std::string::npos, second.text());
-    // The refused run is journaled as failed, not left "running".
-    std::string second_run;
-    for (const auto& entry : fs::directory_iterator(p.state_dir() / "runs"))
-        if (entry.path().filename().string() != first_run) second_run = entry.path().filename().string();
-    if (!second_run.empty()) {
-        const json journal = journal_of(p.state_dir(), second_run);
-        CHECK(journal.value("status", "") == "failed");
-        CHECK(journal["error"].value("code", "") == "state_locked");
-    }
+    // The refused run leaves no journal: history holds the live run only.
+    std::vector<std::string> runs;
+    for (const auto& entry : fs::directory_iterator(p.state_dir() / "runs")) runs.push_back(entry.path().filename().string());
+    CHECK(runs == std::vector<std::string>{first_run});
+
+    // Resuming the live run is refused too, and writes nothing into its journal.
+    const auto resumed = tfstage_cli({"resume", first_run, "--state-dir", p.state(), "--json"});
+    CHECK(resumed.exit_code != 0);
+    CHECK_MESSAGE(resumed.err.find("still running") != std::string::npos, resumed.text());
+    const json during = journal_of(p.state_dir(), first_run);
+    CHECK_FALSE(during.contains("resumed"));
+    CHECK(during.value("status", "") == "running");
+    CHECK(during.value("pid", 0L) == first_pid);
+    const auto listed = tfstage_cli({"history", "--state-dir", p.state(), "--json"});
+    CHECK_MESSAGE(listed.exit_code == 0, listed.text());
+    CHECK(listed.out.find("\"status\":\"failed\"") == std::string::npos);
 
     // The first run goes on undisturbed.
     const auto finish = std::chrono::steady_clock::now() + 90s;
