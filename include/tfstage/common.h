@@ -108,6 +108,18 @@ TFS_EXTERN(void) tfs_error_clear(void);
 TFS_EXTERN(void) tfs_string_free(char *string);
 
 /**
+ * The keys a kind of JSON options accepts: any other key in those options is refused with
+ * TFS_EINVAL (naming it and the closest known key), never ignored.
+ *
+ * @param kind      "engine" (tfs_engine_open), "init", "plan", "destroy", or "run"
+ *                  (tfs_rollout_run, tfs_rollout_resume, tfs_rollout_approve).
+ * @param out_json  receives {"schema_version":1,"kind":KIND,"keys":[...]} (sorted); free with
+ *                  tfs_string_free. NULL on failure.
+ * @return TFS_OK; TFS_EINVAL for a NULL argument or an unknown kind (the message lists the kinds).
+ */
+TFS_EXTERN(int) tfs_options_keys(const char *kind, char **out_json);
+
+/**
  * The callback that receives events (JSON text, schema_version 1, documented in
  * docs/events.md) while a long call runs. `event_json` is valid only during the call.
  * Callbacks of one operation never run concurrently, but may run on a thread other than the

@@ -57,11 +57,13 @@ TFS_EXTERN(int) tfs_rollout_graph(const tfs_rollout *rollout, const char *format
  * Runs the rollout in one environment (`tfstage run`), blocking until the run ends.
  *
  * @param options_json {"schema_version":1,"environment": name (required),
- *     "auto_approve": false, "approve": [stage names approved in advance],
+ *     "auto_approve": false (approve every gate of the run),
+ *     "approve": refused here (TFS_EINVAL): a new run has no plan anyone has seen; see
+ *     tfs_rollout_approve,
  *     "only": [stage names], "from": stage name, "parallelism": 4,
  *     "plan_only": false (`tfstage plan`), "state_dir": path (default: <file's dir>/.tfstage),
  *     "cli_config": path, "converge": true, "unconverged": "failure"|"warning",
- *     "grace_ms": 10000, "approver": name}
+ *     "grace_ms": 60000, "approver": name}
  * @param callback  events (docs/events.md) as they happen; NULL for none. Returning non-zero
  *     cancels the run. `event_json` is valid only during the call.
  * @param payload   passed unchanged to the callback.
@@ -75,8 +77,9 @@ TFS_EXTERN(int) tfs_rollout_graph(const tfs_rollout *rollout, const char *format
  *     or stage); TFS_ELOCKED (a root and workspace is locked by another run; the message names
  *     it); TFS_EPOLICY (the environment's git guards refuse the run; not for "plan_only");
  *     TFS_EIO (the state directory, journal or lock file cannot be written, or the rollout
- *     file can no longer be read). The ELOCKED and EPOLICY refusals are journaled (status
- *     "failed" and "policy_violation"), which tfs_rollout_history lists, but give no tfs_run.
+ *     file can no longer be read). An ELOCKED refusal writes nothing (no journal); an EPOLICY
+ *     refusal is journaled (status "policy_violation"), which tfs_rollout_history lists, but
+ *     gives no tfs_run.
  */
 TFS_EXTERN(int) tfs_rollout_run(tfs_rollout *rollout, const char *options_json, tfs_event_cb callback,
                                 void *payload, tfs_run **out_run);
@@ -84,7 +87,8 @@ TFS_EXTERN(int) tfs_rollout_run(tfs_rollout *rollout, const char *options_json, 
 /**
  * Continues a run from its journal (`tfstage resume`): run_id NULL for the latest run in the
  * state directory. options_json as for tfs_rollout_run (the environment comes from the
- * journal; "approve" approves stages waiting at a gate). The rollout file is read again from
+ * journal; "approve": ["STAGE" or "STAGE=SHA256"] approves the plans now awaiting approval
+ * for those stages, see tfs_rollout_approve). The rollout file is read again from
  * the path the journal names; `rollout` gives the default state directory (<file's dir>/.tfstage)
  * and checks the stage names of options_json.
  *
@@ -93,18 +97,23 @@ TFS_EXTERN(int) tfs_rollout_run(tfs_rollout *rollout, const char *options_json, 
  * @return as tfs_rollout_run (with the environment from the journal), and also:
  *     TFS_ENOTFOUND (no run to resume, no run run_id, or the rollout file cannot be opened);
  *     TFS_EINVAL (the run already succeeded or is a rollback, the file no longer has the run's
- *     environment or stages, or no longer validates: TFS_EINVAL here, not TFS_EPARSE);
+ *     environment or stages, or no longer validates: TFS_EINVAL here, not TFS_EPARSE; an
+ *     "approve" entry for a stage with no plan awaiting approval, or whose hash is not the
+ *     awaiting plan's); TFS_ELOCKED (the run's process is still alive on this machine);
  *     TFS_EPARSE (the journal is not a JSON object).
  */
 TFS_EXTERN(int) tfs_rollout_resume(tfs_rollout *rollout, const char *run_id, const char *options_json,
                                    tfs_event_cb callback, void *payload, tfs_run **out_run);
 
 /**
- * Approves one stage waiting at its gate and continues the run: tfs_rollout_resume with
- * "approve": [stage]. The saved plan is applied only if its hash still matches the one shown
- * at the gate; a stale plan is planned again and stops at the gate again.
+ * Approves the plan awaiting approval for one stage and continues the run:
+ * tfs_rollout_resume with "approve": [stage]. The approval is for that plan only (the one the
+ * gate showed, whose sha256 the journal and tfs_rollout_status give): it is applied only if
+ * its hash still matches; a plan made again (stale, or the stage's inputs changed) stops at
+ * the gate again, and no other stage's plan is approved by it.
  *
- * @param stage the stage to approve (a stage of `rollout`).
+ * @param stage "STAGE", or "STAGE=SHA256" (the plan's sha256 or a prefix of at least 8 hex
+ *     digits) to refuse the approval unless that is the plan awaiting.
  * @return as tfs_rollout_resume; TFS_EINVAL also for a NULL stage; TFS_ENOTFOUND also for a
  *     stage not in the file.
  */

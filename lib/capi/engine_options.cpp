@@ -51,7 +51,7 @@ void common_change_options(const Request& r, const fs::path& root, Options& o) {
 }  // namespace
 
 terraform::EngineOptions engine_options(const char* root_dir, const char* options_json) {
-    const Request r(options_json, "engine options");
+    const Request r(options_json, "engine");
     terraform::EngineOptions o;
     std::error_code ec;
     if (!fs::is_directory(root_dir, ec))
@@ -68,7 +68,7 @@ terraform::EngineOptions engine_options(const char* root_dir, const char* option
 }
 
 terraform::InitOptions init_options(const char* options_json) {
-    const Request r(options_json, "init options");
+    const Request r(options_json, "init");
     terraform::InitOptions o;
     o.backend_config = r.strings("backend_config");
     o.reconfigure = r.boolean("reconfigure").value_or(false);
@@ -78,7 +78,7 @@ terraform::InitOptions init_options(const char* options_json) {
 }
 
 terraform::PlanOptions plan_options(const char* options_json, const fs::path& root) {
-    const Request r(options_json, "plan options");
+    const Request r(options_json, "plan");
     terraform::PlanOptions o;
     common_change_options(r, root, o);
     o.replace = checked_addresses(r, "replace");
@@ -90,7 +90,7 @@ terraform::PlanOptions plan_options(const char* options_json, const fs::path& ro
 }
 
 terraform::ApplyOptions destroy_options(const char* options_json, const fs::path& root) {
-    const Request r(options_json, "destroy options");
+    const Request r(options_json, "destroy");
     terraform::ApplyOptions o;
     common_change_options(r, root, o);
     o.destroy = true;

@@ -1,12 +1,15 @@
 #include "json_request.hpp"
 
+#include <algorithm>
+
+#include "option_keys.hpp"
 #include "support/error.hpp"
 #include "tfstage/common.h"
 
 namespace tfstage::capi {
 using json = nlohmann::json;
 
-Request::Request(const char* text, const char* what) : what_(what) {
+Request::Request(const char* text, const char* kind) : what_(std::string(kind) + " options") {
     if (text == nullptr) {
         document_ = json::object();
         return;
@@ -14,6 +17,16 @@ Request::Request(const char* text, const char* what) : what_(what) {
     document_ = json::parse(std::string_view(text), nullptr, false);
     if (document_.is_discarded()) throw Error(ErrorCode::parse_error, what_ + " is not valid JSON");
     if (!document_.is_object()) throw Error(ErrorCode::parse_error, what_ + " must be a JSON object");
+    const auto& known = option_keys(kind);
+    for (const auto& [key, value] : document_.items()) {
+        if (std::binary_search(known.begin(), known.end(), key)) continue;
+        const std::string close = closest_key(key, known);
+        std::string list;
+        for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+        throw Error(ErrorCode::invalid_argument, what_ + ": unknown key \"" + key + "\"" +
+                                                     (close.empty() ? "" : " (did you mean \"" + close + "\"?)") +
+                                                     "; the known keys are: " + list);
+    }
     const json* version = find("schema_version");
     if (version == nullptr) return;  // missing means 1
     if (!version->is_number_integer()) wrong_type("schema_version", "an integer");

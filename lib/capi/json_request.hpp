@@ -13,12 +13,13 @@
 
 namespace tfstage::capi {
 
-// A parsed request: NULL text means {} (defaults). Error(parse_error) for invalid JSON or a
-// non-object; Error(invalid_argument) for a schema_version that is not an integer;
-// Error(unsupported) for one newer than TFS_SCHEMA_VERSION. Unknown keys are ignored.
+// A parsed request of one option kind (option_keys.hpp): NULL text means {} (defaults).
+// Error(parse_error) for invalid JSON or a non-object; Error(invalid_argument) for a key the
+// kind does not have (naming it, the closest known key and the known keys) or a schema_version
+// that is not an integer; Error(unsupported) for one newer than TFS_SCHEMA_VERSION.
 class Request {
 public:
-    Request(const char* text, const char* what);
+    Request(const char* text, const char* kind);
 
     bool has(const char* key) const;
     std::optional<std::string> string(const char* key) const;

@@ -2,6 +2,7 @@
 // read-only queries are in rollout_describe.cpp).
 #include "guard.hpp"
 #include "json_request.hpp"
+#include "rollout/approvals.hpp"
 #include "rollout/journal.hpp"
 #include "rollout/rollout_file.hpp"
 #include "rollout_journal.hpp"
@@ -80,8 +81,9 @@ int resume(tfs_rollout* rollout, const char* run_id, const char* stage, const ch
         require(out_run, "out_run");
         auto options = run_options(*handle->rollout, options_json, false);
         if (stage != nullptr) {
-            if (handle->rollout->find_stage(stage) == nullptr)
-                throw Error(ErrorCode::not_found, std::string("there is no stage '") + stage + "' in " + handle->rollout->file.string());
+            const std::string name = rollout::parse_approval(stage).stage;
+            if (handle->rollout->find_stage(name) == nullptr)
+                throw Error(ErrorCode::not_found, "there is no stage '" + name + "' in " + handle->rollout->file.string());
             options.approve.insert(stage);
         }
         const fs::path state_dir = options.state_dir.empty() ? rollout::default_state_dir(*handle->rollout) : options.state_dir;

@@ -1,6 +1,7 @@
 #include "rollout_options.hpp"
 
 #include "json_request.hpp"
+#include "rollout/approvals.hpp"
 
 namespace tfstage::capi {
 namespace {
@@ -13,7 +14,7 @@ void check_stage(const rollout::Rollout& rollout, const std::string& name, const
 }  // namespace
 
 rollout::RunOptions run_options(const rollout::Rollout& rollout, const char* options_json, bool environment_required) {
-    const Request r(options_json, "run options");
+    const Request r(options_json, "run");
     rollout::RunOptions o;
     o.environment = r.string("environment").value_or("");
     if (environment_required) {
@@ -22,9 +23,9 @@ rollout::RunOptions run_options(const rollout::Rollout& rollout, const char* opt
             throw Error(ErrorCode::not_found, "there is no environment '" + o.environment + "' in " + rollout.file.string());
     }
     o.auto_approve = r.boolean("auto_approve").value_or(false);
-    for (auto& stage : r.strings("approve")) {
-        check_stage(rollout, stage, "approve");
-        o.approve.insert(std::move(stage));
+    for (auto& approval : r.strings("approve")) {
+        check_stage(rollout, rollout::parse_approval(approval).stage, "approve");
+        o.approve.insert(std::move(approval));
     }
     o.only = r.strings("only");
     for (const auto& stage : o.only) check_stage(rollout, stage, "only");

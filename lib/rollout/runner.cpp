@@ -1081,6 +1081,7 @@ bool Execution::run_checks(const Stage& stage, process::CancelToken& cancel, con
         const Check& check = stage.checks[i];
         const std::string name = check.name.empty() ? "check " + std::to_string(i + 1) : check.name;
         const auto vars = variables_for(stage, item);
+        emit("check_started", stage.name, {{"check", name}});
         json attempts = json::array();
         bool passed = false;
         for (int attempt = 0; attempt <= check.retries && !passed && !cancel.cancelled(); ++attempt) {

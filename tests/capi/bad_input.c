@@ -263,11 +263,14 @@ void scenario_schema_version(void) {
     CHECK(engine == NULL);
     CHECK_CONTAINS(tfs_error_last()->message, "schema_version");
     CHECK_STATUS(tfs_engine_open(&engine, ".", "{\"schema_version\":\"1\"}"), TFS_EINVAL);
-    /* unknown keys are ignored; a missing schema_version means 1 */
-    CHECK_STATUS(tfs_engine_open(&engine, ".", "{\"schema_version\":1,\"no_such_key\":{\"x\":[1]}}"), TFS_OK);
-    tfs_engine_free(engine);
-    engine = NULL;
-    CHECK_STATUS(tfs_engine_open(&engine, ".", "{\"workspace\":\"default\",\"future_option\":true}"), TFS_OK);
+    /* an unknown key is refused, named, with the closest known one; a missing schema_version means 1 */
+    CHECK_STATUS(tfs_engine_open(&engine, ".", "{\"schema_version\":1,\"no_such_key\":{\"x\":[1]}}"), TFS_EINVAL);
+    CHECK(engine == NULL);
+    CHECK_CONTAINS(tfs_error_last()->message, "unknown key \"no_such_key\"");
+    CHECK_CONTAINS(tfs_error_last()->message, "workspace");
+    CHECK_STATUS(tfs_engine_open(&engine, ".", "{\"workspce\":\"default\"}"), TFS_EINVAL);
+    CHECK_CONTAINS(tfs_error_last()->message, "did you mean \"workspace\"");
+    CHECK_STATUS(tfs_engine_open(&engine, ".", "{\"workspace\":\"default\"}"), TFS_OK);
     tfs_engine_free(engine);
     engine = NULL;
     CHECK_STATUS(tfs_engine_open(&engine, ".", NULL), TFS_OK);
@@ -278,6 +281,23 @@ void scenario_schema_version(void) {
         CHECK_STATUS(tfs_engine_plan(engine, "{\"schema_version\":99}", &plan), TFS_EUNSUPPORTED);
         CHECK(plan == NULL);
         CHECK_STATUS(tfs_engine_init(engine, "{\"schema_version\":3}"), TFS_EUNSUPPORTED);
+        /* a typo for "targets" never turns into an untargeted plan */
+        CHECK_STATUS(tfs_engine_plan(engine, "{\"target\":[\"terraform_data.a\"]}", &plan), TFS_EINVAL);
+        CHECK(plan == NULL);
+        CHECK_CONTAINS(tfs_error_last()->message, "did you mean \"targets\"");
+        {
+            char* keys = NULL;
+            CHECK_STATUS(tfs_options_keys("plan", &keys), TFS_OK);
+            CHECK_CONTAINS(keys, "\"targets\"");
+            CHECK_CONTAINS(keys, "\"kind\":\"plan\"");
+            tfs_string_free(keys);
+            keys = NULL;
+            CHECK_STATUS(tfs_options_keys("nope", &keys), TFS_EINVAL);
+            CHECK(keys == NULL);
+            CHECK_CONTAINS(tfs_error_last()->message, "run");
+            CHECK_STATUS(tfs_options_keys(NULL, &keys), TFS_EINVAL);
+            CHECK_STATUS(tfs_options_keys("run", NULL), TFS_EINVAL);
+        }
         tfs_engine_free(engine);
     }
     CHECK_STATUS(tfs_engine_open(&engine, "/nonexistent/root", NULL), TFS_ENOTFOUND);

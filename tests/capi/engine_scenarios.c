@@ -106,7 +106,7 @@ void scenario_engine_plan_apply(void) {
     REQUIRE_OK(tfs_engine_set_event_callback(engine, count_events, &events));
     REQUIRE_OK(tfs_engine_plan(engine,
                                "{\"schema_version\":1,\"targets\":[\"terraform_data.a\"],"
-                               "\"vars\":{\"secret\":\"hunter2-secret\"},\"unknown\":1}",
+                               "\"vars\":{\"secret\":\"hunter2-secret\"}}",
                                &plan));
     CHECK(events.events > 0);
     CHECK(events.with_schema == events.events);

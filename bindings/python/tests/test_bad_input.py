@@ -199,11 +199,28 @@ def test_an_unknown_schema_version_is_unsupported(root: Path, engine_factory) ->
         engine.plan(options={"schema_version": 99})
 
 
-def test_unknown_keys_are_ignored(root: Path, engine_factory) -> None:
-    engine = engine_factory(root, options={"a_key_from_the_future": {"x": 1}})
-    engine.init(options={"also_unknown": True})
-    with engine.plan(options={"unknown": [1, 2, 3], "targets": ["terraform_data.b"]}) as plan:
+def test_unknown_keys_are_refused_naming_the_closest_known_key(root: Path, engine_factory) -> None:
+    with pytest.raises(tfstage.InvalidArgument, match='unknown key "a_key_from_the_future"'):
+        tfstage.Engine(root, options={"a_key_from_the_future": {"x": 1}})
+    engine = engine_factory(root)
+    with pytest.raises(tfstage.InvalidArgument, match='unknown key "also_unknown"'):
+        engine.init(options={"also_unknown": True})
+    # A typo for a real key never runs an untargeted plan.
+    with pytest.raises(tfstage.InvalidArgument, match='did you mean "targets"'):
+        engine.plan(options={"target": ["terraform_data.b"]})
+    with pytest.raises(tfstage.InvalidArgument, match='unknown key "nope"'):
+        engine.plan(options={"nope": 1})
+    engine.init()
+    with engine.plan(options={"targets": ["terraform_data.b"]}) as plan:
         assert [c["address"] for c in plan.summary()["changes"]] == ["terraform_data.b"]
+
+
+def test_option_keys_lists_each_kind() -> None:
+    assert "targets" in tfstage.option_keys("plan")
+    assert "environment" in tfstage.option_keys("run")
+    assert "workspace" in tfstage.option_keys("engine")
+    with pytest.raises(tfstage.InvalidArgument, match="kinds"):
+        tfstage.option_keys("nope")
 
 
 def test_closed_objects_raise_closed_error(root: Path, engine_factory) -> None:
@@ -263,8 +280,12 @@ def test_a_plan_is_kept_alive_by_python_without_its_engine(root: Path, cli_confi
 def test_a_run_outlives_its_closed_rollout(project, cli_config: str) -> None:
     path = project(GATE_ROLLOUT, {"infra": SIMPLE_ROOT})
     rollout = tfstage.Rollout(path)
-    # (Unknown keys in the run options are ignored.)
-    run = rollout.run("prod", cli_config=cli_config, options={"a_key_from_the_future": [1]})
+    # An unknown key in the run options is refused before anything runs.
+    with pytest.raises(tfstage.InvalidArgument, match='unknown key "a_key_from_the_future"'):
+        rollout.run("prod", cli_config=cli_config, options={"a_key_from_the_future": [1]})
+    with pytest.raises(tfstage.InvalidArgument, match='did you mean "only"'):
+        rollout.run("prod", cli_config=cli_config, options={"onlly": ["deploy"]})
+    run = rollout.run("prod", cli_config=cli_config)
     rollout.close()
     with pytest.raises(tfstage.ClosedError):
         rollout.describe()

@@ -10,9 +10,14 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from ._events import Event, EventHandler
+from typing import List
+
 from ._lib import (
     EXPECTED_MAJOR,
     SCHEMA_VERSION,
+    call_json,
+    encode,
+    lib,
     library_path,
     library_version,
     missing_functions,
@@ -54,9 +59,17 @@ def version() -> str:
     return library_version()
 
 
+def option_keys(kind: str) -> List[str]:
+    """The keys one kind of options accepts (``tfs_options_keys``): ``"engine"``, ``"init"``,
+    ``"plan"``, ``"destroy"`` or ``"run"``. Any other key is refused with :class:`InvalidArgument`."""
+    document = call_json(lib().tfs_options_keys, encode(kind, "kind"))
+    return [str(key) for key in document["keys"]]
+
+
 __all__ = [
     "__version__",
     "version",
+    "option_keys",
     "EXPECTED_MAJOR",
     "SCHEMA_VERSION",
     "set_library_path",

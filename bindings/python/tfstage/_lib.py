@@ -125,6 +125,7 @@ FUNCTIONS: List[_Entry] = [
     ("tfs_error_last", [], POINTER(_tfs_error), None),
     ("tfs_error_clear", [], None, None),
     ("tfs_string_free", [c_void_p], None, None),
+    ("tfs_options_keys", [c_char_p, _OUT_S], c_int, _check_status),
     # engine.h
     ("tfs_engine_open", [_OUT_H, c_char_p, c_char_p], c_int, _check_status),
     ("tfs_engine_free", [_H], None, None),

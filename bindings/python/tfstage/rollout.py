@@ -465,8 +465,9 @@ class Rollout(Handle):
         **kwargs: Any,
     ) -> Run:
         """Continues a run from its journal (``tfstage resume``; the latest run when ``run_id``
-        is None). ``approve=[stage, ...]`` approves stages waiting at their gate. Keyword
-        arguments as for :meth:`run` (the environment comes from the journal)."""
+        is None). ``approve=["STAGE" or "STAGE=SHA256", ...]`` approves the plans now awaiting
+        approval for those stages (refused when there is none, or when the hash is not theirs).
+        Keyword arguments as for :meth:`run` (the environment comes from the journal)."""
         opts = self._options(options, None, kwargs)
         return self._launch(self._resume_start(run_id, opts), on_event, False).result()
 
@@ -492,9 +493,10 @@ class Rollout(Handle):
         options: Options = None,
         **kwargs: Any,
     ) -> Run:
-        """Approves one stage waiting at its gate and continues the run. Its saved plan is
-        applied only if its hash still matches the one shown at the gate; a stale plan is
-        planned again and stops at the gate again."""
+        """Approves the plan awaiting approval for ``stage`` (or ``"STAGE=SHA256"``: only if
+        that is the plan awaiting) and continues the run. The plan is applied only if its hash
+        still matches the one shown at the gate; a plan made again (stale, or the stage's
+        inputs changed) stops at the gate again, and no other stage's plan is approved."""
         opts = self._options(options, None, kwargs)
         return self._launch(self._approve_start(stage, run_id, opts), on_event, False).result()
 
