@@ -206,14 +206,16 @@ output "all" {
     plan.out = dir.path() / "p.tfplan";
     engine.plan(plan);
     const auto shown = nlohmann::json::parse(engine.show_json(plan.out));
-    const auto& v = shown["variables"];
-    CHECK(v["label"]["value"] == "from-vars ${not.a.reference} %{ if x }");
-    CHECK(v["untyped"]["value"] == "[\"stays a string\"]");
-    CHECK(v["count_of"]["value"] == 3);
-    CHECK(v["names"]["value"] == nlohmann::json::array({"a", "b"}));
-    CHECK(v["settings"]["value"] == nlohmann::json{{"name", "n"}, {"size", 2}});
-    CHECK(v["anything"]["value"] == nlohmann::json{{"k", {1, true}}});
-    CHECK(v["tags"]["value"] == nlohmann::json{{"team", "x"}});
+    // The values after conversion to the variables' types (show -json's "variables" holds them
+    // as given: "3" for the number, as it did with -var).
+    const auto& v = shown["planned_values"]["outputs"]["all"]["value"];
+    CHECK(v["label"] == "from-vars ${not.a.reference} %{ if x }");
+    CHECK(v["untyped"] == "[\"stays a string\"]");
+    CHECK(v["count_of"] == 3);
+    CHECK(v["names"] == nlohmann::json::array({"a", "b"}));
+    CHECK(v["settings"] == nlohmann::json{{"name", "n"}, {"size", 2}});
+    CHECK(v["anything"] == nlohmann::json{{"k", {1, true}}});
+    CHECK(shown["planned_values"]["outputs"]["tags"]["value"] == nlohmann::json{{"team", "x"}});
 
     // An HCL value is one expression, as on the command line: it cannot set another variable.
     const int before = engine.launches();
