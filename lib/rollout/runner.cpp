@@ -25,9 +25,11 @@
 #include "rollout/changes.hpp"
 #include "rollout/graph.hpp"
 #include "rollout/guards.hpp"
+#include "rollout/input_key.hpp"
 #include "rollout/journal.hpp"
 #include "rollout/liveness.hpp"
 #include "rollout/lock.hpp"
+#include "rollout/missing_output.hpp"
 #include "rollout/rollout_file.hpp"
 #include "rollout/substitute.hpp"
 #include "support/atomic_file.hpp"
@@ -242,6 +244,7 @@ private:
     terraform::Engine engine_for(const Stage& stage, process::CancelToken& cancel);
     void prepare(const Target& target);
     json stage_inputs(const Stage& stage);
+    json upgraded_record(json record);
     // The stage's -var values: the environment's, overridden by the stage's own.
     std::map<std::string, std::string> stage_vars(const Stage& stage) const;
     const terraform::EngineInfo& engine_info(const Target& target);
@@ -450,16 +453,22 @@ json Execution::stage_inputs(const Stage& stage) {
     }
     inputs["var_files"] = files;
     const auto vars = stage_vars(stage);
-    std::string joined;
     json names = json::array();
-    for (const auto& [name, value] : vars) {
-        names.push_back(name);
-        joined += name + "=" + value + "\n";
-    }
+    for (const auto& [name, value] : vars) names.push_back(name);
     inputs["var_names"] = names;
-    inputs["vars_sha256"] = sha256_text(joined);
+    inputs["vars_hmac"] = vars_hmac(options_.state_dir, vars_text(vars));  // keyed: see input_key.hpp
     inputs["code_sha256"] = configuration_hash(target.working_dir, stage.targets);
     return inputs;
+}
+
+// A stage record journaled with the old unsalted vars_sha256: compared by it once, then
+// journaled with vars_hmac only (input_key.hpp).
+json Execution::upgraded_record(json record) {
+    const Stage* stage = rollout_.find_stage(record.value("name", ""));
+    if (stage != nullptr && is_terraform(*stage) &&
+        upgrade_legacy_vars_hash(record, options_.state_dir, vars_text(stage_vars(*stage))))
+        journal_.update_stage(stage->name, [&](json& s) { s["inputs"] = record["inputs"]; });
+    return record;
 }
 
 Variables Execution::variables_for(const Stage& stage, const std::string& item) {
@@ -471,6 +480,7 @@ Variables Execution::variables_for(const Stage& stage, const std::string& item) 
     // ${output.NAME} is a Terraform output, ${output.STACK.KEY} a CDK stack's.
     bool wants_outputs = false;
     bool wants_cdk_outputs = false;
+    std::vector<std::string> wanted;  // the NAMEs of ${output.NAME}
     auto look = [&](const std::string& text) {
         if (text.find("${output.") == std::string::npos) return;
         std::vector<std::string> names;
@@ -482,6 +492,7 @@ Variables Execution::variables_for(const Stage& stage, const std::string& item) 
         for (const auto& name : names) {
             if (name.rfind("output.", 0) != 0) continue;
             (name.find('.', 7) == std::string::npos ? wants_outputs : wants_cdk_outputs) = true;
+            if (name.find('.', 7) == std::string::npos) wanted.push_back(name.substr(7));
         }
     };
     auto scan = [&](const CommandSpec& spec) {
@@ -517,6 +528,7 @@ Variables Execution::variables_for(const Stage& stage, const std::string& item) 
         vars["output." + name] = text;
         if (output.value("sensitive", false)) redact_.add(text);
     }
+    explain_missing_outputs(vars, wanted, target.working_dir, target.workspace, outputs);  // why, instead of "unknown"
     return vars;
 }
 
@@ -1194,7 +1206,7 @@ void Execution::select_stages(const json& previous_stages) {
         journal_.update([&](json& doc) { doc["selection"] = changes.to_json(); });
         emit("selection", "", changes.to_json());
     }
-    for (const auto& s : previous_stages) previous_[s.value("name", "")] = s;
+    for (const auto& s : previous_stages) previous_[s.value("name", "")] = upgraded_record(s);
     const auto& previous = previous_;
 
     for (const auto& name : order_) {

@@ -50,12 +50,17 @@ std::string substitute(std::string_view text, const Variables& vars) {
         text, [&](std::string_view literal) { out += literal; },
         [&](std::string_view name) {
             auto it = vars.find(std::string(name));
-            if (it == vars.end())
+            if (it == vars.end()) {
+                if (auto why = vars.find(missing_key(name)); why != vars.end())
+                    throw Error(ErrorCode::invalid_argument, why->second + " (in '" + std::string(text) + "')");
                 throw Error(ErrorCode::invalid_argument, "unknown placeholder '${" + std::string(name) + "}' in '" + std::string(text) + "'");
+            }
             out += it->second;
         });
     return out;
 }
+
+std::string missing_key(std::string_view name) { return "}" + std::string(name); }
 
 std::vector<std::string> placeholders(std::string_view text) {
     std::vector<std::string> names;

@@ -22,8 +22,13 @@ namespace tfstage::rollout {
 using Variables = std::map<std::string, std::string>;
 
 // Replaces every placeholder. Throws Error(invalid_argument) naming an unknown placeholder or
-// an unterminated `${`.
+// an unterminated `${`; when `vars` holds an explanation under missing_key(name), the error
+// carries that explanation instead of "unknown placeholder".
 std::string substitute(std::string_view text, const Variables& vars);
+
+// The key of the explanation why placeholder `name` has no value. It is no placeholder name: a
+// name never holds a '}'.
+std::string missing_key(std::string_view name);
 
 // The placeholder names in `text`, in order (escaped `$${` skipped). Throws
 // Error(invalid_argument) for an unterminated `${`.

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "support/log.hpp"
+#include "terraform/var_file.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -46,14 +47,14 @@ std::map<std::string, std::string> parse_lock_info(const std::string& detail) {
     return info;
 }
 
+// Values never go on argv (`ps` shows it to every user): they go in a private var file passed
+// after the user's var files, where -var used to be (see var_file.hpp for the precedence).
 void add_var_args(std::vector<std::string>& args, const std::vector<Variable>& vars,
-                  const std::vector<fs::path>& var_files) {
+                  const std::vector<fs::path>& var_files, const fs::path& root, std::unique_ptr<VarFiles>& keep) {
     for (const auto& file : var_files) args.push_back("-var-file=" + absolute_path(file));
-    for (const auto& var : vars) {
-        if (var.name.empty() || var.name.find('=') != std::string::npos)
-            throw Error(ErrorCode::invalid_argument, "'" + var.name + "' is not a variable name");
-        args.push_back("-var=" + var.name + "=" + var.value);
-    }
+    if (vars.empty()) return;
+    keep = std::make_unique<VarFiles>(vars, root);
+    for (const auto& path : keep->paths()) args.push_back("-var-file=" + path.string());
 }
 
 void add_lock_args(std::vector<std::string>& args, bool lock, const std::string& lock_timeout, int parallelism) {
@@ -371,7 +372,7 @@ void Engine::workspace_select_or_create(const std::string& name) {
     }
 }
 
-std::vector<std::string> Engine::plan_args(const PlanOptions& options) {
+std::vector<std::string> Engine::plan_args(const PlanOptions& options, std::unique_ptr<VarFiles>& var_files) {
     require(info(), Capability::json_ui);
     if (!options.excludes.empty()) require(info(), Capability::exclude);
     std::vector<std::string> args{"plan", "-input=false", "-no-color", "-json", "-detailed-exitcode"};
@@ -379,7 +380,7 @@ std::vector<std::string> Engine::plan_args(const PlanOptions& options) {
     if (options.destroy) args.emplace_back("-destroy");
     if (options.refresh_only) args.emplace_back("-refresh-only");
     if (!options.refresh) args.emplace_back("-refresh=false");
-    add_var_args(args, options.vars, options.var_files);
+    add_var_args(args, options.vars, options.var_files, options_.working_dir, var_files);
     for (const auto& target : options.targets) args.push_back("-target=" + target);
     for (const auto& exclude : options.excludes) args.push_back("-exclude=" + exclude);
     for (const auto& address : options.replace) args.push_back("-replace=" + address);
@@ -389,7 +390,8 @@ std::vector<std::string> Engine::plan_args(const PlanOptions& options) {
 
 PlanResult Engine::plan(const PlanOptions& options) {
     PlanResult plan;
-    const auto result = run_checked({plan_args(options), Output::json, "plan", {}, /*exit_2_is_success=*/true});
+    std::unique_ptr<VarFiles> var_files;  // removed when the plan ends, however it ends
+    const auto result = run_checked({plan_args(options, var_files), Output::json, "plan", {}, /*exit_2_is_success=*/true});
     plan.changes_present = result.exit_code == 2;
     if (!options.out.empty()) plan.plan_file = absolute_path(options.out);
     std::istringstream lines(result.out);
@@ -405,6 +407,7 @@ PlanResult Engine::plan(const PlanOptions& options) {
 ApplyResult Engine::apply(const ApplyOptions& options) {
     require(info(), Capability::json_ui);
     std::vector<std::string> args{"apply", "-input=false", "-no-color", "-json"};
+    std::unique_ptr<VarFiles> var_files;  // removed when the apply ends, however it ends
     add_lock_args(args, options.lock, options.lock_timeout, options.parallelism);
     if (!options.plan_file.empty()) {
         // A saved plan already holds its variables and targets: Terraform refuses them again.
@@ -419,7 +422,7 @@ ApplyResult Engine::apply(const ApplyOptions& options) {
         if (!options.excludes.empty()) require(info(), Capability::exclude);
         args.emplace_back("-auto-approve");
         if (options.destroy) args.emplace_back("-destroy");
-        add_var_args(args, options.vars, options.var_files);
+        add_var_args(args, options.vars, options.var_files, options_.working_dir, var_files);
         for (const auto& target : options.targets) args.push_back("-target=" + target);
         for (const auto& exclude : options.excludes) args.push_back("-exclude=" + exclude);
     }

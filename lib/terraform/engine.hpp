@@ -22,6 +22,8 @@
 
 namespace tfstage::terraform {
 
+class VarFiles;  // terraform/var_file.hpp
+
 // A failed engine command.
 class EngineError : public Error {
 public:
@@ -67,7 +69,8 @@ struct EngineOptions {
     OutputCallback on_output;  // raw lines of the other commands
 };
 
-// A -var value. Values are secret by default: they never appear in logs, errors or journals.
+// A variable value. Values are secret by default: they never appear in logs, errors, journals
+// or on Terraform's command line (they reach it in a private var file: terraform/var_file.hpp).
 struct Variable {
     std::string name;
     std::string value;
@@ -186,7 +189,9 @@ private:
     process::Result run_checked(const Run& spec);
     // Throws EngineError when `result` (of running `spec`) is a failure; returns it otherwise.
     process::Result checked(const Run& spec, process::Result result);
-    std::vector<std::string> plan_args(const PlanOptions& options);
+    // The plan's argv; `var_files` receives the var files holding options.vars, which must
+    // outlive the command.
+    std::vector<std::string> plan_args(const PlanOptions& options, std::unique_ptr<VarFiles>& var_files);
 
     EngineOptions options_;
     std::optional<EngineInfo> info_;

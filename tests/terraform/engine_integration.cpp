@@ -112,7 +112,7 @@ TEST_CASE("workspace lifecycle: new, list, select, show, delete, and select-or-c
     }
 }
 
-TEST_CASE("-var and -var-file reach the plan, and a -var secret appears in no event, output line or error") {
+TEST_CASE("vars and -var-file reach the plan, and a secret var appears in no event, output line or error") {
     test::TempDir dir;
     test::write_file(dir.path() / "main.tf", kDataRoot);
     test::write_file(dir.path() / "env.tfvars", "label = \"from-var-file\"\nfail = true\n");
@@ -148,19 +148,94 @@ TEST_CASE("-var and -var-file reach the plan, and a -var secret appears in no ev
         for (const auto& d : e.diagnostics()) error_text += d.summary + d.detail;
         for (const auto& a : e.argv()) error_text += a;
     }
-    // Apply a fresh plan with the secret on the command line, failing: the argv is in the error.
+    // Apply a fresh plan with the secret, failing: the argv in the error names the var files
+    // (the user's, then the private one holding the values, gone by now), never a value.
     try {
         engine.apply({.vars = {{"secret", secret}}, .var_files = {dir.path() / "env.tfvars"}});
         FAIL("the failing provisioner should fail the apply");
     } catch (const EngineError& e) {
         error_text += e.what();
         for (const auto& a : e.argv()) error_text += a;
-        CHECK(join_argv(e.argv()).find("-var=secret=<redacted>") != std::string::npos);
+        const auto& argv = e.argv();
+        const auto user = std::find(argv.begin(), argv.end(), "-var-file=" + (dir.path() / "env.tfvars").string());
+        REQUIRE(user != argv.end());
+        REQUIRE(user + 1 != argv.end());
+        const std::string ours = *(user + 1);
+        CHECK(ours.rfind("-var-file=", 0) == 0);
+        CHECK(ours.find("/tfstage-vars-") != std::string::npos);
+        CHECK_FALSE(fs::exists(fs::path(ours.substr(10)).parent_path()));
+        for (const auto& a : argv) CHECK(a.rfind("-var=", 0) != 0);
     }
     CHECK(error_text.find("local-exec provisioner error") != std::string::npos);
     CHECK(error_text.find(secret) == std::string::npos);
     REQUIRE_FALSE(seen.empty());
     for (const auto& line : seen) CHECK(line.find(secret) == std::string::npos);
+}
+
+TEST_CASE("vars: after the user's var files (the later wins), literal or HCL-parsed by the variable's type, exactly as -var was") {
+    test::TempDir dir;
+    test::write_file(dir.path() / "main.tf", R"(
+variable "label" { type = string }
+variable "untyped" {}
+variable "count_of" { type = number }
+variable "names" { type = list(string) }
+variable "settings" {
+  type = object({ name = string, size = number })
+}
+variable "anything" { type = any }
+output "all" {
+  value = {
+    label = var.label, untyped = var.untyped, count_of = var.count_of, names = var.names,
+    settings = var.settings, anything = var.anything
+  }
+}
+)");
+    test::write_file(dir.path() / "more.tf.json", R"j({"variable": {"tags": {"type": "map(string)"}}, "output": {"tags": {"value": "${var.tags}"}}})j");
+    test::write_file(dir.path() / "env.tfvars", "label = \"from-var-file\"\nnames = [\"from-var-file\"]\ncount_of = 1\n");
+    Engine engine(options_for(dir.path()));
+    engine.init();
+    PlanOptions plan;
+    plan.var_files = {dir.path() / "env.tfvars"};
+    plan.vars = {{"label", "from-vars ${not.a.reference} %{ if x }"},
+                 {"untyped", "[\"stays a string\"]"},
+                 {"count_of", "3"},
+                 {"names", "[\"a\",\n  \"b\"]"},
+                 {"settings", "{ name = \"n\", size = 2 }"},
+                 {"anything", "{ k = [1, true] }"},
+                 {"tags", "{ team = \"x\" }"}};
+    plan.out = dir.path() / "p.tfplan";
+    engine.plan(plan);
+    const auto shown = nlohmann::json::parse(engine.show_json(plan.out));
+    // The values after conversion to the variables' types (show -json's "variables" holds them
+    // as given: "3" for the number, as it did with -var).
+    const auto& v = shown["planned_values"]["outputs"]["all"]["value"];
+    CHECK(v["label"] == "from-vars ${not.a.reference} %{ if x }");
+    CHECK(v["untyped"] == "[\"stays a string\"]");
+    CHECK(v["count_of"] == 3);
+    CHECK(v["names"] == nlohmann::json::array({"a", "b"}));
+    CHECK(v["settings"] == nlohmann::json{{"name", "n"}, {"size", 2}});
+    CHECK(v["anything"] == nlohmann::json{{"k", {1, true}}});
+    CHECK(shown["planned_values"]["outputs"]["tags"]["value"] == nlohmann::json{{"team", "x"}});
+
+    // An HCL value is one expression, as on the command line: it cannot set another variable.
+    const int before = engine.launches();
+    CHECK_THROWS_WITH_AS(engine.plan({.vars = {{"names", "[]\n)\nlabel = (\"injected\""}}}),
+                         doctest::Contains("not one HCL expression"), Error);
+    CHECK(engine.launches() == before);
+    // A malformed one is Terraform's to refuse, as it was.
+    try {
+        engine.plan({.vars = {{"label", "x"}, {"untyped", "u"}, {"count_of", "1"}, {"settings", "{ name = \"n\", size = 2 }"},
+                              {"anything", "1"}, {"tags", "{}"}, {"names", "[\"a\" \"b\"]"}}});
+        FAIL("expected Terraform to refuse the value");
+    } catch (const EngineError& e) {
+        CHECK(e.code() == ErrorCode::engine_failed);
+    }
+
+    // Names are checked before Terraform starts.
+    const int launches = engine.launches();
+    CHECK_THROWS_WITH_AS(engine.plan({.vars = {{"bad name", "v"}}}), doctest::Contains("is not a variable name"), Error);
+    CHECK_THROWS_WITH_AS(engine.plan({.vars = {{"undeclared", "v"}}}), doctest::Contains("declares no variable"), Error);
+    CHECK(engine.launches() == launches);
 }
 
 TEST_CASE("a failing local-exec surfaces as an error carrying the diagnostic's summary") {
