@@ -31,6 +31,7 @@
 #include "rollout/lock.hpp"
 #include "rollout/missing_output.hpp"
 #include "rollout/rollout_file.hpp"
+#include "rollout/scheduler.hpp"
 #include "rollout/substitute.hpp"
 #include "support/atomic_file.hpp"
 #include "support/log.hpp"
@@ -184,12 +185,7 @@ json error_json(const Error& e) {
     return {{"code", to_string(e.code())}, {"message", e.what()}, {"diagnostics", diagnostics}};
 }
 
-// A stage ends in one of these; the run's status follows from them.
-struct StageOutcome {
-    std::string status;
-};
-
-class Execution {
+class Execution : private StageExecutor {
 public:
     Execution(const Rollout& rollout, RunOptions options, Journal journal, Locks locks)
         : rollout_(rollout), options_(std::move(options)), journal_(std::move(journal)), locks_(std::move(locks)) {
@@ -212,12 +208,16 @@ private:
     // What a plan's provenance record says about git (null outside a repository).
     json plan_git(const Target& target) const;
     void schedule();
-    std::string lock_key(const Stage& stage) const;
-    void finish_stage(const Stage& stage, const std::string& status);
     std::string run_status() const;
 
+    // --- StageExecutor: what the scheduler asks ----------------------------------------
+    std::string execute(const Stage& stage, process::CancelToken& cancel) override;
+    // Terraform stages on one root and workspace share a state lock; others touch none.
+    std::string exclusive_key(const Stage& stage) const override;
+    std::optional<std::string> reuse_when_ready(const Stage& stage) override;
+    void event(const std::string& type, const std::string& stage, const json& data) override { emit(type, stage, data); }
+
     // --- one stage ----------------------------------------------------------------------
-    std::string execute(const Stage& stage, process::CancelToken& cancel);
     std::string execute_terraform(const Stage& stage, process::CancelToken& cancel, bool approval_void = false);
     std::optional<std::string> apply_approved_saved_plan(const Stage& stage, process::CancelToken& cancel);
     std::string execute_command_stage(const Stage& stage, process::CancelToken& cancel);
@@ -263,13 +263,9 @@ private:
     Redactor redact_;
 
     std::vector<std::string> order_;               // stage names, dependencies first
-    std::map<std::string, std::string> state_;     // stage -> pending, running, or a final status
+    std::map<std::string, std::string> state_;     // stage -> its status before the run, then after it
     std::map<std::string, std::vector<std::string>> needs_;
-    std::set<std::string> busy_keys_;              // root+workspace of running stages
-    int running_ = 0;
-    bool stop_ = false;  // no new stage starts (a failure, a gate, a cancel)
-    std::mutex mutex_;
-    std::condition_variable changed_;
+    Scheduler* scheduler_ = nullptr;               // while schedule() runs
 
     std::mutex ask_mutex_;
     std::mutex prepare_mutex_;
@@ -281,11 +277,10 @@ private:
 
     std::map<std::string, json> previous_;  // the stages' records before this resume
     // Finished CDK deploy stages a resume reuses only if their stacks' templates, synthesized
-    // anew, are the ones they deployed: decided when the stage is ready (under mutex_).
+    // anew, are the ones they deployed: decided when the stage is ready.
     std::set<std::string> reuse_if_unchanged_;
 
-    std::atomic<bool> deadline_hit_{false};
-    std::set<std::string> stage_deadline_hit_;  // stages the scheduler cancelled for their deadline (under mutex_)
+    bool deadline_hit_ = false;  // the rollout's deadline passed (after schedule())
     std::optional<Clock::time_point> rollout_deadline_;
     Locks locks_;
 };
@@ -304,7 +299,7 @@ void Execution::emit(const std::string& type, const std::string& stage, json dat
 
 Target Execution::target_of(const Stage& stage) const { return target_in(rollout_, *environment_, stage); }
 
-std::string Execution::lock_key(const Stage& stage) const {
+std::string Execution::exclusive_key(const Stage& stage) const {
     if (!is_terraform(stage)) return "";  // commands and CDK stages do not touch a Terraform state
     return target_of(stage).key();
 }
@@ -600,12 +595,9 @@ std::string Execution::execute(const Stage& stage, process::CancelToken& cancel)
         });
         emit("stage_error", stage.name, {{"code", to_string(e.code())}, {"message", message}});
         if (cancel.cancelled()) {
-            bool stage_late = false;
-            {
-                std::lock_guard lock(mutex_);
-                stage_late = stage_deadline_hit_.count(stage.name) > 0;
-            }
-            status = deadline_hit_ || stage_late ? stage_status::deadline_exceeded : stage_status::interrupted;
+            const bool late = scheduler_ != nullptr && (scheduler_->rollout_deadline_hit() ||
+                                                        scheduler_->stage_deadline_hit(stage.name));
+            status = late ? stage_status::deadline_exceeded : stage_status::interrupted;
         } else {
             status = stage.on_failure == OnFailure::rollback ? run_rollback(stage, cancel) : stage_status::failed;
         }
@@ -1235,90 +1227,29 @@ void Execution::select_stages(const json& previous_stages) {
     }
 }
 
-void Execution::finish_stage(const Stage& stage, const std::string& status) {
-    std::lock_guard lock(mutex_);
-    state_[stage.name] = status;
-    busy_keys_.erase(lock_key(stage));
-    --running_;
-    // A command stage skipped by `tfstage plan` is no failure: the stages after it still plan.
-    if (!is_done(status) && status != stage_status::skipped) stop_ = true;
-    changed_.notify_all();
+std::optional<std::string> Execution::reuse_when_ready(const Stage& stage) {
+    if (reuse_if_unchanged_.erase(stage.name) == 0) return std::nullopt;
+    const json& before = previous_[stage.name];
+    if (template_hashes(stage.cdk) == before["templates"]) {
+        const std::string status = before["status"].get<std::string>();
+        emit("stage_reused", stage.name, {{"status", status}});
+        return status;
+    }
+    emit("stage_changed", stage.name, {{"reason", "the templates of its stacks changed since they were deployed"}});
+    return std::nullopt;
 }
 
 void Execution::schedule() {
-    std::vector<std::thread> threads;
-    std::map<std::string, std::shared_ptr<process::CancelToken>> tokens;
-    std::map<std::string, Clock::time_point> deadlines;
-
-    std::unique_lock lock(mutex_);
-    while (true) {
-        // Deadlines and interrupts: cancel what runs, start nothing new.
-        const auto now = Clock::now();
-        const bool rollout_late = rollout_deadline_ && now >= *rollout_deadline_;
-        if (rollout_late && !deadline_hit_) {
-            deadline_hit_ = true;
-            emit("deadline_exceeded", "", {{"scope", "rollout"}});
-        }
-        if (options_.cancel->cancelled() || rollout_late) stop_ = true;
-        for (auto& [name, token] : tokens) {
-            if (state_[name] != stage_status::running) continue;
-            const auto d = deadlines.find(name);
-            const bool stage_late = d != deadlines.end() && now >= d->second;
-            if (stage_late && !token->cancelled()) {
-                stage_deadline_hit_.insert(name);
-                emit("deadline_exceeded", name, {{"scope", "stage"}});
-            }
-            if (options_.cancel->cancelled() || rollout_late || stage_late) token->cancel();
-        }
-
-        if (!stop_) {
-            for (const auto& name : order_) {
-                if (running_ >= std::max(1, options_.parallelism)) break;
-                if (state_[name] != stage_status::pending) continue;
-                // A need is settled when it is done and so is everything it needs in turn: a
-                // stage reused on resume whose own need runs again (a CDK synth) is not.
-                std::function<bool(const std::string&)> settled = [&](const std::string& need) {
-                    const auto& s = state_[need];
-                    if (!(is_done(s) || s == stage_status::skipped)) return false;
-                    return std::all_of(needs_[need].begin(), needs_[need].end(), settled);
-                };
-                const bool ready = std::all_of(needs_[name].begin(), needs_[name].end(), settled);
-                const Stage& stage = *rollout_.find_stage(name);
-                if (ready && reuse_if_unchanged_.erase(name) > 0) {
-                    const json& before = previous_[name];
-                    if (template_hashes(stage.cdk) == before["templates"]) {
-                        state_[name] = before["status"].get<std::string>();
-                        emit("stage_reused", name, {{"status", state_[name]}});
-                        changed_.notify_all();
-                        continue;
-                    }
-                    emit("stage_changed", name, {{"reason", "the templates of its stacks changed since they were deployed"}});
-                }
-                const std::string key = lock_key(stage);
-                if (!ready || (!key.empty() && busy_keys_.count(key))) continue;
-                if (!key.empty()) busy_keys_.insert(key);
-                state_[name] = stage_status::running;
-                ++running_;
-                auto token = std::make_shared<process::CancelToken>();
-                tokens[name] = token;
-                if (stage.deadline) deadlines[name] = Clock::now() + *stage.deadline;
-                threads.emplace_back([this, &stage, token] {
-                    std::string status;
-                    try {
-                        status = execute(stage, *token);
-                    } catch (const std::exception& e) {
-                        log().error("stage {}: {}", stage.name, e.what());
-                        status = stage_status::failed;
-                    }
-                    finish_stage(stage, status);
-                });
-            }
-        }
-        if (running_ == 0) break;  // nothing runs, and nothing more can start
-        changed_.wait_for(lock, 100ms);
-    }
-    lock.unlock();
-    for (auto& t : threads) t.join();
+    SchedulerOptions o;
+    o.parallelism = options_.parallelism;
+    o.cancel = options_.cancel;
+    o.rollout_deadline = rollout_deadline_;
+    Scheduler scheduler(rollout_.stages, order_, needs_, state_, o, *this);
+    scheduler_ = &scheduler;
+    scheduler.run();
+    scheduler_ = nullptr;
+    state_ = scheduler.statuses();
+    deadline_hit_ = scheduler.rollout_deadline_hit();
 }
 
 std::string Execution::run_status() const {

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "process/process.hpp"
+#include "support/cli.hpp"
 #include "support/fixtures.hpp"
 #include "support/workdir.hpp"
 
@@ -26,42 +27,11 @@ using json = nlohmann::json;
 
 namespace {
 
-const char* kTfstage = TFSTAGE_BINARY_DIR "/cmd/tfstage/tfstage";
-
-struct Cli {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    std::vector<json> events;
-    std::string text() const { return "exit " + std::to_string(exit_code) + "\nstdout:\n" + out + "\nstderr:\n" + err; }
-};
-
-Cli tfstage_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {}) {
-    process::Command command;
-    command.argv = {kTfstage};
-    command.argv.insert(command.argv.end(), args.begin(), args.end());
-    command.env = {{"TFSTAGE_CLI_CONFIG", test::cli_config().string()}, {"NO_COLOR", "1"}};
-    for (const auto& [k, v] : env) command.env[k] = v;
-    command.env_drop = {"TFSTAGE_TERRAFORM", "TF_WORKSPACE", "TF_CLI_ARGS*"};
-    const auto result = process::run(command);
-    Cli cli{result.exit_code, result.out, result.err, {}};
-    std::istringstream in(result.out);
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line.front() != '{') continue;
-        auto event = json::parse(line, nullptr, false);
-        if (event.is_object()) cli.events.push_back(std::move(event));
-    }
-    return cli;
-}
-
-std::vector<json> events_of(const Cli& cli, const std::string& type, const std::string& stage = "") {
-    std::vector<json> out;
-    for (const auto& e : cli.events)
-        if (e.value("type", "") == type && (stage.empty() || e.value("stage", "") == stage)) out.push_back(e);
-    return out;
-}
-
-std::string run_id_of(const Cli& cli) { return cli.events.empty() ? "" : cli.events.front().value("run", ""); }
+using test::Cli;
+using test::events_of;
+using test::run_id_of;
+using test::stage_record;
+using test::tfstage_cli;
 
 struct Project {
     test::TempDir dir;
@@ -74,12 +44,6 @@ struct Project {
     std::string state() const { return state_dir().string(); }
     fs::path journal(const std::string& run) const { return state_dir() / "runs" / run / "journal.json"; }
 };
-
-json stage_record(const json& journal, const std::string& name) {
-    for (const auto& s : journal.value("stages", json::array()))
-        if (s.value("name", "") == name) return s;
-    return json::object();
-}
 
 std::string sha256_hex(const std::string& text) {
     unsigned char digest[EVP_MAX_MD_SIZE];

@@ -30,8 +30,10 @@ std::vector<json> parse_events(const std::string& out) {
     return events;
 }
 
-Cli tfstage_cli(const std::vector<std::string>& args) {
-    const auto result = process::run(tfstage_command(args));
+Cli tfstage_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env) {
+    process::Command command = tfstage_command(args);
+    for (const auto& [name, value] : env) command.env[name] = value;
+    const auto result = process::run(command);
     return Cli{result.exit_code, result.out, result.err, parse_events(result.out), result.duration};
 }
 

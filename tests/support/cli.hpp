@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,8 @@ struct Cli {
 // environment (no TF_WORKSPACE, TF_CLI_ARGS*, TFSTAGE_TERRAFORM from the caller).
 process::Command tfstage_command(const std::vector<std::string>& args);
 
-// Runs `tfstage ARGS...` to completion.
-Cli tfstage_cli(const std::vector<std::string>& args);
+// Runs `tfstage ARGS...` to completion, with `env` set on top of the clean environment.
+Cli tfstage_cli(const std::vector<std::string>& args, const std::map<std::string, std::string>& env = {});
 
 std::vector<nlohmann::json> parse_events(const std::string& out);
 
