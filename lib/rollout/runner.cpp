@@ -159,6 +159,7 @@ public:
         environment_ = rollout_.find_environment(options_.environment);
         if (environment_ == nullptr) throw Error(ErrorCode::invalid_argument, "no environment '" + options_.environment + "'");
         if (!options_.cancel) options_.cancel = std::make_shared<process::CancelToken>();
+        if (environment_->interrupt_grace) options_.grace = *environment_->interrupt_grace;
         if (options_.approver.empty()) options_.approver = current_user();
         for (const auto& [name, value] : environment_->vars) redact_.add(value);
         for (const auto& stage : rollout_.stages)
