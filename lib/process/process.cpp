@@ -67,7 +67,7 @@ int decode_status(int native) {
 
 // Everything the child does between fork and exec (async-signal-safe calls only):
 //  - it becomes the leader of its own process group, so that a signal reaches Terraform and the
-//    provider plugins it started, and never our own process;
+//    provider plugins it started, and never our own process; SIGINT is not ignored or blocked;
 //  - its stdout and stderr become the files we read (see Capture);
 //  - it registers its group with the orphan guard itself, so that there is no moment in which
 //    it runs unwatched; without a guard, a parent-death signal (SIGINT) is the fallback.
@@ -83,6 +83,17 @@ struct ChildSetup : bp::extend::handler {
     template <class Executor>
     void on_exec_setup(Executor&) const {
         ::setpgid(0, 0);
+        // SIGINT must reach the child: a signal ignored here (tfstage started with `&` from a
+        // script, or by nohup; SIGPIPE in Python) would stay ignored across exec, and a shell
+        // cannot even trap a signal ignored on entry. Nothing blocked either.
+        struct sigaction default_action {};
+        default_action.sa_handler = SIG_DFL;
+        sigemptyset(&default_action.sa_mask);
+        const int restored[] = {SIGINT, SIGQUIT, SIGPIPE, SIGXFSZ};
+        for (int sig : restored) ::sigaction(sig, &default_action, nullptr);
+        sigset_t none;
+        sigemptyset(&none);
+        ::sigprocmask(SIG_SETMASK, &none, nullptr);
         if (out_fd >= 0) ::dup2(out_fd, STDOUT_FILENO);
         if (err_fd >= 0) ::dup2(err_fd, STDERR_FILENO);
         if (detail::guard_send_from_child(guard, static_cast<std::int32_t>(::getpid()), grace_ms)) return;

@@ -112,7 +112,7 @@ TEST_CASE("orphan guard: when the parent is killed, its child's group gets SIGIN
     REQUIRE(pgid > 1);
     REQUIRE(guard > 1);
     CHECK(alive(guard));
-    CHECK(live_members(pgid).size() == 2);  // sh and sleep
+    CHECK(wait_for([&] { return live_members(pgid).size() == 2; }, 3s));  // sh and sleep
 
     ::kill(helper.pid(), SIGKILL);
     const auto killed_at = std::chrono::steady_clock::now();
