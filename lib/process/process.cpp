@@ -289,7 +289,9 @@ Result run(const Command& command) {
                 detail::guard_interrupted(child.id(), command.grace);
                 interrupted_at = now;
             }
-        } else if (!result.killed && now - *interrupted_at >= command.grace) {
+        }
+        // With no grace at all, SIGKILL follows SIGINT at once.
+        if (interrupted_at && !result.killed && now - *interrupted_at >= command.grace) {
             signal_group(child.id(), SIGKILL);
             result.killed = true;
         }
