@@ -36,6 +36,9 @@ typedef struct tfs_plan tfs_plan;
  *         the selected one),
  *     "env": {"NAME": "value"} extra environment for children,
  *     "timeout_ms": per command (0: none), "grace_ms": between SIGINT and SIGKILL on cancel,
+ *         timeout, or when the process that loaded the library dies (default 60000),
+ *     "lock_timeout": how long plan, apply and destroy wait for the state lock when the call
+ *         gives no lock_timeout (default "30s"; "0s": fail at once),
  *     "inherit_tf_cli_args": false}
  * @return TFS_OK; TFS_EINVAL (NULL argument, bad option); TFS_EPARSE (invalid JSON);
  *     TFS_EUNSUPPORTED (schema_version); TFS_ENOTFOUND (no such directory or binary).
@@ -49,8 +52,8 @@ TFS_EXTERN(void) tfs_engine_free(tfs_engine *engine);
  * Receives the -json UI events of plan, apply and destroy (one JSON object per event, as the
  * engine wrote it) and the text lines of other commands as {"type":"output","line":"..."}.
  * NULL callback: none. A non-zero return cancels the running command (TFS_ECANCELLED).
- * The callback runs during the call that made the event, possibly on a library thread (the
- * readers of the child's output), never two at once.
+ * The callback runs during the call that made the event, on the thread that made the call,
+ * never two at once.
  *
  * @param callback receives each event; `event_json` is valid only during the call.
  * @param payload  passed unchanged to the callback.

@@ -36,7 +36,8 @@ TFS_EXTERN(void) tfs_rollout_free(tfs_rollout *rollout);
 /**
  * The loaded file: {"schema_version":1,"file","name","roots":[{"name","path"}],
  * "environments":[{"name","workspace","approval"}],"stages":[{"name","kind","root","targets",
- * "needs"}]}, plus "environments[].directory" and "vars" (names only), and "stages[].excludes",
+ * "needs"}]}, plus "environments[].directory", "vars" (names only) and "interrupt_grace_ms"
+ * (when the file sets interrupt_grace), and "stages[].excludes",
  * "description" and "approval". Variable values are never included.
  *
  * @param out_json receives the document; free it with tfs_string_free.
@@ -63,7 +64,8 @@ TFS_EXTERN(int) tfs_rollout_graph(const tfs_rollout *rollout, const char *format
  *     "only": [stage names], "from": stage name, "parallelism": 4,
  *     "plan_only": false (`tfstage plan`), "state_dir": path (default: <file's dir>/.tfstage),
  *     "cli_config": path, "converge": true, "unconverged": "failure"|"warning",
- *     "grace_ms": 60000, "approver": name}
+ *     "grace_ms": 60000 (between SIGINT and SIGKILL for every child; an environment's
+ *         interrupt_grace replaces it), "approver": name}
  * @param callback  events (docs/events.md) as they happen; NULL for none. Returning non-zero
  *     cancels the run. `event_json` is valid only during the call.
  * @param payload   passed unchanged to the callback.
@@ -123,7 +125,7 @@ TFS_EXTERN(int) tfs_rollout_approve(tfs_rollout *rollout, const char *run_id, co
 
 /**
  * Cancels the run or resume in progress on this rollout: running children get SIGINT (then
- * SIGKILL after the grace period), state locks are released, and the run ends with outcome
+ * SIGKILL after the grace period, 60 s by default), state locks are released, and the run ends with outcome
  * TFS_ECANCELLED (journal status "interrupted"). Safe from any thread; no effect when nothing runs.
  *
  * @return TFS_OK (also when nothing runs); TFS_EINVAL (NULL or freed rollout).

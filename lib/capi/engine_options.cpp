@@ -63,6 +63,7 @@ terraform::EngineOptions engine_options(const char* root_dir, const char* option
     o.env = r.string_map("env");
     o.timeout = std::chrono::milliseconds(r.integer("timeout_ms", 0, kMaxMs).value_or(0));
     if (auto grace = r.integer("grace_ms", 0, kMaxMs)) o.grace = std::chrono::milliseconds(*grace);
+    if (auto lock_timeout = r.string("lock_timeout")) o.lock_timeout = *lock_timeout;
     o.inherit_tf_cli_args = r.boolean("inherit_tf_cli_args").value_or(false);
     return o;
 }

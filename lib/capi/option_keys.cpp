@@ -22,7 +22,8 @@ std::vector<std::string> with(std::vector<std::string> base, std::initializer_li
 
 const std::map<std::string, std::vector<std::string>, std::less<>>& table() {
     static const std::map<std::string, std::vector<std::string>, std::less<>> keys = {
-        {"engine", with({}, {"binary", "cli_config", "workspace", "env", "timeout_ms", "grace_ms", "inherit_tf_cli_args"})},
+        {"engine", with({}, {"binary", "cli_config", "workspace", "env", "timeout_ms", "grace_ms", "lock_timeout",
+                             "inherit_tf_cli_args"})},
         {"init", with({}, {"backend_config", "reconfigure", "upgrade", "backend"})},
         {"plan", with(kChange, {"replace", "destroy", "refresh_only", "refresh", "out"})},
         {"destroy", with(kChange, {})},

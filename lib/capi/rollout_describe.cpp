@@ -43,6 +43,7 @@ json describe(const rollout::Rollout& r) {
                  {"workspace", e.workspace.empty() && e.directory.empty() ? std::string("default") : e.workspace},
                  {"approval", approval_word(e.approval)}};
         if (!e.directory.empty()) env["directory"] = e.directory.string();
+        if (e.interrupt_grace) env["interrupt_grace_ms"] = e.interrupt_grace->count();
         json var_names = json::array();  // names only: values are secret
         for (const auto& [name, value] : e.vars) var_names.push_back(name);
         env["vars"] = var_names;

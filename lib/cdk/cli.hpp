@@ -86,7 +86,7 @@ struct CliOptions {
     std::filesystem::path binary;
     std::map<std::string, std::string> env;  // extra environment (AWS_ENDPOINT_URL, AWS_REGION, ...)
     std::chrono::milliseconds timeout{0};    // per command; 0: none
-    std::chrono::milliseconds grace{std::chrono::seconds(10)};
+    std::chrono::milliseconds grace{std::chrono::seconds(60)};  // between SIGINT and SIGKILL
     std::shared_ptr<process::CancelToken> cancel;
     std::function<void(const StackEvent&)> on_event;                  // deploy, destroy
     std::function<void(process::Stream, std::string_view)> on_output;  // every raw line

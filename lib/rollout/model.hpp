@@ -56,6 +56,10 @@ struct Environment {
     ApprovalRule approval = ApprovalRule::manual;
     std::optional<plan::PolicyRules> policies;
     std::optional<Duration> deadline;  // for the whole rollout
+    // Between SIGINT and SIGKILL for this environment's children (Terraform, the CDK CLI,
+    // commands and checks) when cancelled, past a deadline, or when tfstage dies; unset: the
+    // run's default (RunOptions::grace, 60 s).
+    std::optional<Duration> interrupt_grace;
     GitGuards git;
     SourceLocation where;
 };

@@ -19,7 +19,8 @@ using Keys = std::vector<std::string_view>;
 
 const Keys top_level_keys = {"version", "name", "root", "roots", "environments", "stages", "converge"};
 const Keys root_keys = {"path", "engine"};
-const Keys environment_keys = {"workspace", "directory", "var_files", "vars", "approval", "policies", "deadline", "git"};
+const Keys environment_keys = {"workspace", "directory", "var_files", "vars",           "approval",
+                               "policies",  "deadline",  "git",       "interrupt_grace"};
 const Keys policy_keys = {"deny_delete", "max_changes", "require_approval_for_delete", "deny_resource_types"};
 const Keys git_keys = {"require_clean", "require_branch", "require_up_to_date"};
 const Keys stage_keys = {"name",  "apply",  "destroy",  "run",        "cdk",      "root",     "vars",    "approval",
@@ -394,9 +395,23 @@ private:
         if (auto* v = field(*fields, "approval")) env.approval = read_approval(*v).value_or(env.approval);
         if (auto* v = field(*fields, "policies")) env.policies = read_policies(*v);
         if (auto* v = field(*fields, "deadline")) env.deadline = r_.duration(*v);
+        if (auto* v = field(*fields, "interrupt_grace")) env.interrupt_grace = read_interrupt_grace(*v);
         if (auto* v = field(*fields, "git")) env.git = read_git(*v);
         check_environment_directory(env, field(*fields, "directory"));
         rollout_.environments.push_back(std::move(env));
+    }
+
+    // Terraform needs seconds to save its state and release the lock after SIGINT; more than an
+    // hour is a typo (90h for 90s), not a grace period.
+    std::optional<Duration> read_interrupt_grace(const Value& value) {
+        auto grace = r_.duration(value);
+        if (!grace) return std::nullopt;
+        if (*grace < std::chrono::seconds(1) || *grace > std::chrono::hours(1)) {
+            r_.report(value, "interrupt_grace must be between 1s and 1h (Terraform needs time to save its state and "
+                             "release the lock after SIGINT; the default is 60s)");
+            return std::nullopt;
+        }
+        return grace;
     }
 
     // Relative var files start at the rollout file's directory, whatever the environment's

@@ -182,7 +182,11 @@ json error_json(const Error& e) {
     for (const auto& d : e.diagnostics())
         diagnostics.push_back({{"severity", d.severity}, {"summary", d.summary}, {"detail", d.detail},
                                {"filename", d.filename}, {"line", d.line}, {"column", d.column}});
-    return {{"code", to_string(e.code())}, {"message", e.what()}, {"diagnostics", diagnostics}};
+    json out{{"code", to_string(e.code())}, {"message", e.what()}, {"diagnostics", diagnostics}};
+    // Terraform did not stop within its grace after SIGINT: its state lock may be left behind.
+    if (const auto* engine = dynamic_cast<const terraform::EngineError*>(&e); engine != nullptr && engine->killed())
+        out["killed"] = true;
+    return out;
 }
 
 class Execution : private StageExecutor {
@@ -192,6 +196,7 @@ public:
         environment_ = rollout_.find_environment(options_.environment);
         if (environment_ == nullptr) throw Error(ErrorCode::invalid_argument, "no environment '" + options_.environment + "'");
         if (!options_.cancel) options_.cancel = std::make_shared<process::CancelToken>();
+        if (environment_->interrupt_grace) options_.grace = *environment_->interrupt_grace;
         if (options_.approver.empty()) options_.approver = current_user();
         for (const auto& [name, value] : environment_->vars) redact_.add(value);
         for (const auto& stage : rollout_.stages)

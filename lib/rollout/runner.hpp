@@ -63,7 +63,9 @@ struct RunOptions {
     bool plan_only = false;  // `tfstage plan`: plan every stage, apply nothing
     std::filesystem::path state_dir;   // default: <rollout file's directory>/.tfstage
     std::filesystem::path cli_config;  // Terraform CLI config for children
-    std::chrono::milliseconds grace{std::chrono::seconds(10)};
+    // Between SIGINT and SIGKILL for every child (Terraform, the CDK CLI, commands, checks);
+    // an environment's interrupt_grace replaces it.
+    std::chrono::milliseconds grace{std::chrono::seconds(60)};
     bool converge = true;  // end with an untargeted plan of each root (when the file allows)
     UnconvergedIs unconverged = UnconvergedIs::failure;
     // Asks a person at a terminal; empty when there is none (the gate then stops the run in

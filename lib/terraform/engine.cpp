@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "support/log.hpp"
@@ -57,13 +58,47 @@ void add_var_args(std::vector<std::string>& args, const std::vector<Variable>& v
     for (const auto& path : keep->paths()) args.push_back("-var-file=" + path.string());
 }
 
-void add_lock_args(std::vector<std::string>& args, bool lock, const std::string& lock_timeout, int parallelism) {
+// The call's lock timeout, else the engine's default.
+void add_lock_args(std::vector<std::string>& args, bool lock, const std::string& lock_timeout,
+                   const std::string& default_lock_timeout, int parallelism) {
     if (!lock) args.emplace_back("-lock=false");
-    if (!lock_timeout.empty()) args.push_back("-lock-timeout=" + lock_timeout);
+    const std::string& wait = lock_timeout.empty() ? default_lock_timeout : lock_timeout;
+    if (lock && !wait.empty()) args.push_back("-lock-timeout=" + wait);
     if (parallelism > 0) args.push_back("-parallelism=" + std::to_string(parallelism));
 }
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// "60 s", "1.5 s", "500 ms".
+std::string duration_text(std::chrono::milliseconds duration) {
+    const auto ms = duration.count();
+    if (ms < 1000) return std::to_string(ms) + " ms";
+    std::string text = std::to_string(ms / 1000);
+    if (ms % 1000 != 0) {
+        std::string fraction = std::to_string(1000 + ms % 1000).substr(1);
+        while (fraction.back() == '0') fraction.pop_back();
+        text += "." + fraction;
+    }
+    return text + " s";
+}
+
+// The -lock-timeout a command was given ("" when none).
+std::string lock_timeout_of(const std::vector<std::string>& args) {
+    for (const auto& arg : args)
+        if (starts_with(arg, "-lock-timeout=")) return arg.substr(std::string_view("-lock-timeout=").size());
+    return {};
+}
+
+// The ID of a lock the local backend left behind (.terraform.tfstate.lock.info next to the
+// state of the workspace); "" when there is none or it is not readable.
+std::string local_lock_id(const fs::path& working_dir, const std::string& workspace) {
+    const fs::path state_dir =
+        workspace.empty() || workspace == "default" ? working_dir : working_dir / "terraform.tfstate.d" / workspace;
+    std::ifstream in(state_dir / ".terraform.tfstate.lock.info");
+    if (!in) return {};
+    const json info = json::parse(in, nullptr, false);
+    return info.is_object() && info.contains("ID") && info["ID"].is_string() ? info["ID"].get<std::string>() : "";
+}
 
 }  // namespace
 
@@ -304,6 +339,7 @@ process::Result Engine::checked(const Run& spec, process::Result result) {
         }
     }
 
+    const std::string tool = binary_.filename().string();
     std::string message = what + " ";
     switch (code) {
         case ErrorCode::cancelled: message += "was cancelled"; break;
@@ -311,12 +347,23 @@ process::Result Engine::checked(const Run& spec, process::Result result) {
         case ErrorCode::plan_stale:
             message += "refused a stale plan: the state changed after the plan was made; plan again and review the new plan";
             break;
-        case ErrorCode::state_locked:
+        case ErrorCode::state_locked: {
             message += "could not lock the state";
             if (lock_info.count("Who")) message += ": it is held by " + lock_info["Who"];
             if (lock_info.count("Operation")) message += " (" + lock_info["Operation"] + ")";
+            if (lock_info.count("Created")) message += " since " + lock_info["Created"];
             if (lock_info.count("ID")) message += ", lock ID " + lock_info["ID"];
+            if (lock_info.count("Path")) message += ", lock " + lock_info["Path"];
+            const std::string waited = lock_timeout_of(spec.args);
+            if (!waited.empty() && waited != "0s" && waited != "0") message += " (waited " + waited + ")";
+            message += ". If that " + tool +
+                       " is still running (perhaps one a killed tfstage left behind, stopping gracefully), wait "
+                       "for it and try again. If no process holds the lock any more, release it with `" + tool +
+                       " force-unlock " + (lock_info.count("ID") ? lock_info["ID"] : std::string("LOCK_ID")) +
+                       "` in " + options_.working_dir.string();
+            if (!options_.workspace.empty()) message += " (workspace " + options_.workspace + ")";
             break;
+        }
         default: message += "failed (exit code " + std::to_string(result.exit_code) + ")"; break;
     }
     if (code != ErrorCode::state_locked && code != ErrorCode::plan_stale && !diagnostics.empty()) {
@@ -326,11 +373,22 @@ process::Result Engine::checked(const Run& spec, process::Result result) {
         const std::string tail = trim(result.err);
         if (!tail.empty()) message += ": " + first_line(tail);
     }
+    if (result.killed) {
+        // SIGKILL gave it no chance to save its state or release the lock.
+        const std::string id = local_lock_id(options_.working_dir, options_.workspace);
+        message += "; " + tool + " did not stop within " + duration_text(options_.grace) +
+                   " of SIGINT and was killed (SIGKILL): what it was changing may be missing from the state, and "
+                   "its state lock may be left behind: once no " + tool + " process runs there, release it with `" +
+                   tool + " force-unlock " + (id.empty() ? std::string("LOCK_ID") : id) + "` in " +
+                   options_.working_dir.string();
+        if (id.empty()) message += " (the next plan names the lock ID)";
+    }
     std::vector<std::string> shown{binary_.string()};
     shown.insert(shown.end(), spec.args.begin(), spec.args.end());
     shown = redact_argv(shown);
     message += "\n  command: " + join_argv(shown) + "\n  directory: " + options_.working_dir.string();
-    throw EngineError(code, message, std::move(diagnostics), shown, result.exit_code, std::move(lock_info));
+    throw EngineError(code, message, std::move(diagnostics), shown, result.exit_code, std::move(lock_info),
+                      result.killed);
 }
 
 void Engine::init(const InitOptions& options) {
@@ -376,7 +434,7 @@ std::vector<std::string> Engine::plan_args(const PlanOptions& options, std::uniq
     require(info(), Capability::json_ui);
     if (!options.excludes.empty()) require(info(), Capability::exclude);
     std::vector<std::string> args{"plan", "-input=false", "-no-color", "-json", "-detailed-exitcode"};
-    add_lock_args(args, options.lock, options.lock_timeout, options.parallelism);
+    add_lock_args(args, options.lock, options.lock_timeout, options_.lock_timeout, options.parallelism);
     if (options.destroy) args.emplace_back("-destroy");
     if (options.refresh_only) args.emplace_back("-refresh-only");
     if (!options.refresh) args.emplace_back("-refresh=false");
@@ -408,7 +466,7 @@ ApplyResult Engine::apply(const ApplyOptions& options) {
     require(info(), Capability::json_ui);
     std::vector<std::string> args{"apply", "-input=false", "-no-color", "-json"};
     std::unique_ptr<VarFiles> var_files;  // removed when the apply ends, however it ends
-    add_lock_args(args, options.lock, options.lock_timeout, options.parallelism);
+    add_lock_args(args, options.lock, options.lock_timeout, options_.lock_timeout, options.parallelism);
     if (!options.plan_file.empty()) {
         // A saved plan already holds its variables and targets: Terraform refuses them again.
         if (!options.vars.empty() || !options.var_files.empty() || !options.targets.empty() || options.destroy)

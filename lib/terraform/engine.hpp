@@ -28,21 +28,27 @@ class VarFiles;  // terraform/var_file.hpp
 class EngineError : public Error {
 public:
     EngineError(ErrorCode code, const std::string& message, std::vector<Diagnostic> diagnostics,
-                std::vector<std::string> argv, int exit_code, std::map<std::string, std::string> lock_info)
+                std::vector<std::string> argv, int exit_code, std::map<std::string, std::string> lock_info,
+                bool killed = false)
         : Error(code, message, std::move(diagnostics)),
           argv_(std::move(argv)),
           exit_code_(exit_code),
-          lock_info_(std::move(lock_info)) {}
+          lock_info_(std::move(lock_info)),
+          killed_(killed) {}
 
     const std::vector<std::string>& argv() const noexcept { return argv_; }  // redacted
     int exit_code() const noexcept { return exit_code_; }
     // For a held state lock: ID, Path, Operation, Who, Version, Created, Info.
     const std::map<std::string, std::string>& lock_info() const noexcept { return lock_info_; }
+    // The engine did not stop within the grace period after SIGINT and was sent SIGKILL: it
+    // may have left its state lock behind, and lost track of what it was changing.
+    bool killed() const noexcept { return killed_; }
 
 private:
     std::vector<std::string> argv_;
     int exit_code_;
     std::map<std::string, std::string> lock_info_;
+    bool killed_ = false;
 };
 
 using EventCallback = std::function<void(const UiEvent&)>;
@@ -61,7 +67,14 @@ struct EngineOptions {
     // the caller's back, so they are dropped unless this is set.
     bool inherit_tf_cli_args = false;
     std::chrono::milliseconds timeout{0};  // per command; 0: none
-    std::chrono::milliseconds grace{std::chrono::seconds(10)};
+    // Between SIGINT and SIGKILL when cancelled, timed out, or when we die (the orphan guard).
+    // Terraform stops gracefully on SIGINT, saves its state and releases the lock; that can
+    // take long on a loaded machine (its own Go wrapper waits 60 s).
+    std::chrono::milliseconds grace{std::chrono::seconds(60)};
+    // How long plan, apply and destroy wait for the state lock (-lock-timeout) when the call
+    // names no lock_timeout of its own: a run resumed right after a killed one waits for the
+    // interrupted Terraform to save its state and let go. "" or "0s": fail at once.
+    std::string lock_timeout = "30s";
     std::shared_ptr<process::CancelToken> cancel;
     // What `version -json` said, when the caller already knows it: saves one launch per Engine.
     std::optional<EngineInfo> known_info;
@@ -94,7 +107,7 @@ struct PlanOptions {
     bool refresh = true;
     std::filesystem::path out;  // saved plan file; empty: none
     bool lock = true;
-    std::string lock_timeout;  // e.g. "30s"
+    std::string lock_timeout;  // e.g. "30s"; empty: EngineOptions::lock_timeout
     int parallelism = 0;       // 0: the engine's default
 };
 
@@ -115,7 +128,7 @@ struct ApplyOptions {
     std::vector<std::string> excludes;
     bool destroy = false;
     bool lock = true;
-    std::string lock_timeout;
+    std::string lock_timeout;  // empty: EngineOptions::lock_timeout
     int parallelism = 0;
 };
 

@@ -1,5 +1,6 @@
 #include <fstream>
 #include <unistd.h>
+#include <sstream>
 // The process runner, on real children (/bin/sh and coreutils).
 #include <doctest/doctest.h>
 
@@ -152,4 +153,86 @@ TEST_CASE("a background child runs until stopped") {
     CHECK(child.running());
     CHECK(child.stop(1s) == 128 + 2);
     CHECK_FALSE(child.running());
+}
+
+TEST_CASE("much output on both streams, interleaved, arrives complete and in order per stream") {
+    // 2 x 20000 lines of 64 bytes: over 1 MB per stream.
+    Command c;
+    c.argv = {"sh", "-c",
+              "i=0; while [ $i -lt 20000 ]; do echo \"out $i ......................................................\"; "
+              "echo \"err $i ......................................................\" >&2; i=$((i+1)); done"};
+    std::vector<std::string> out_lines;
+    std::vector<std::string> err_lines;
+    c.on_line = [&](Stream s, std::string_view line) { (s == Stream::out ? out_lines : err_lines).emplace_back(line); };
+    const auto r = run(c);
+    CHECK(r.exit_code == 0);
+    REQUIRE(out_lines.size() == 20000);
+    REQUIRE(err_lines.size() == 20000);
+    bool in_order = true;
+    for (int i = 0; i < 20000 && in_order; ++i) {
+        const std::string tail = " ......................................................";
+        in_order = out_lines[i] == "out " + std::to_string(i) + tail && err_lines[i] == "err " + std::to_string(i) + tail;
+    }
+    CHECK(in_order);
+    CHECK(r.out.size() > 1000000);
+    CHECK(r.err.size() > 1000000);
+    CHECK(r.out.substr(0, 6) == "out 0 ");
+}
+
+TEST_CASE("a last line without its newline is delivered at the end") {
+    Command c;
+    c.argv = {"sh", "-c", "printf 'a\\nb'; printf 'c' >&2"};
+    std::vector<std::string> lines;
+    c.on_line = [&](Stream s, std::string_view line) { lines.push_back((s == Stream::out ? "o:" : "e:") + std::string(line)); };
+    const auto r = run(c);
+    CHECK(r.out == "a\nb\n");
+    CHECK(r.err == "c\n");
+    CHECK(lines == std::vector<std::string>{"o:a", "o:b", "e:c"});
+}
+
+TEST_CASE("a child's output leaves nothing in TMPDIR, and stdout_file gets stdout unread") {
+    const std::filesystem::path tmp = "/tmp/tfstage-process-tmpdir-" + std::to_string(::getpid());
+    std::filesystem::create_directories(tmp);
+    const char* before = std::getenv("TMPDIR");
+    const std::string saved = before != nullptr ? before : "";
+    ::setenv("TMPDIR", tmp.c_str(), 1);
+    Command c;
+    c.argv = {"sh", "-c", "ls -A \"$TMPDIR\" | wc -l; echo e >&2"};
+    const auto r = run(c);
+    CHECK(r.out == "0\n");  // while it runs: the files are unlinked, their directory removed
+    CHECK(std::filesystem::is_empty(tmp));
+
+    const auto file = tmp / "out.json";
+    std::vector<std::string> seen;
+    c.argv = {"sh", "-c", "echo one; echo two; echo e >&2"};
+    c.stdout_file = file;
+    c.on_line = [&](Stream s, std::string_view line) { seen.push_back((s == Stream::out ? "o:" : "e:") + std::string(line)); };
+    const auto to_file = run(c);
+    CHECK(to_file.out.empty());
+    CHECK(to_file.err == "e\n");
+    CHECK(seen == std::vector<std::string>{"e:e"});
+    std::ifstream in(file);
+    std::stringstream text;
+    text << in.rdbuf();
+    CHECK(text.str() == "one\ntwo\n");
+    std::filesystem::remove(file);
+    CHECK(std::filesystem::is_empty(tmp));
+
+    if (saved.empty()) ::unsetenv("TMPDIR");
+    else ::setenv("TMPDIR", saved.c_str(), 1);
+    std::filesystem::remove_all(tmp);
+}
+
+TEST_CASE("a grandchild that keeps our output open does not hold run() up") {
+    Command c;
+    c.argv = {"sh", "-c", "echo before; (sleep 5; echo late) & echo after"};
+    const auto started = std::chrono::steady_clock::now();
+    const auto r = run(c);
+    CHECK(r.exit_code == 0);
+    CHECK(r.out == "before\nafter\n");
+    CHECK(std::chrono::steady_clock::now() - started < 3s);
+}
+
+TEST_CASE("the default grace period is 60 s") {
+    CHECK(Command{}.grace == std::chrono::seconds(60));
 }

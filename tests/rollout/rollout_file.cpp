@@ -260,6 +260,17 @@ TEST_CASE("rollout file: the root shorthand, workspaces and defaults") {
     CHECK(r.stages[0].root == "main");
     CHECK(r.stages[1].needs == Names{"all"});
     CHECK(r.converge);
+    CHECK_FALSE(r.environments[0].interrupt_grace);
+}
+
+TEST_CASE("rollout file: an environment's interrupt_grace") {
+    RolloutScratch scratch;
+    Rollout r = parse_rollout("version: 1\nroot: infra\nenvironments:\n  dev:\n  prod: {interrupt_grace: 90s}\n"
+                              "stages:\n  - {name: all, apply: {}}\n",
+                              scratch.dir() / "r.yaml");
+    CHECK_FALSE(r.find_environment("dev")->interrupt_grace);
+    REQUIRE(r.find_environment("prod")->interrupt_grace);
+    CHECK(*r.find_environment("prod")->interrupt_grace == std::chrono::seconds(90));
 }
 
 TEST_CASE("rollout file: durations") {

@@ -2,9 +2,15 @@
 // Configurations made only of terraform_data need no AWS and run in a second or two.
 #include <doctest/doctest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <fstream>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "support/moto.hpp"
@@ -328,16 +334,26 @@ TEST_CASE("a held state lock is recognised and its holder named") {
     });
     for (int i = 0; i < 600 && !holding; ++i) std::this_thread::sleep_for(50ms);
     REQUIRE(holding);
-    Engine other(options_for(dir.path()));
+    auto other_options = options_for(dir.path());
+    other_options.lock_timeout = "1s";
+    Engine other(other_options);
     try {
         other.plan({});
         FAIL("expected a lock error");
     } catch (const EngineError& e) {
         CHECK(e.code() == ErrorCode::state_locked);
         CHECK_FALSE(e.lock_info().empty());
-        CHECK(e.lock_info().count("ID") == 1);
+        REQUIRE(e.lock_info().count("ID") == 1);
         CHECK(e.lock_info().at("Operation") == "OperationTypeApply");
-        CHECK(std::string(e.what()).find("could not lock the state") != std::string::npos);
+        const std::string message = e.what();
+        CHECK(message.find("could not lock the state") != std::string::npos);
+        CHECK(message.find("(waited 1s)") != std::string::npos);
+        // Who holds it, and how to release it.
+        CHECK(message.find("held by " + e.lock_info().at("Who")) != std::string::npos);
+        CHECK(message.find("terraform force-unlock " + e.lock_info().at("ID") + "` in " + dir.path().string()) !=
+              std::string::npos);
+        CHECK(std::find(e.argv().begin(), e.argv().end(), "-lock-timeout=1s") != e.argv().end());
+        CHECK_FALSE(e.killed());
     }
     holder_options.cancel->cancel();
     apply.join();
@@ -372,4 +388,112 @@ TEST_CASE("targeted plan of module.vpc on the seed-000 example against moto: pla
     const auto again = engine.plan({.vars = endpoint, .var_files = var_files, .targets = {"module.vpc"}});
     CHECK_FALSE(again.changes_present);
     CHECK(engine.output_raw("vpc_id").rfind("vpc-", 0) == 0);
+}
+
+namespace {
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+// Running (not zombie) terraform processes whose working directory is `dir`.
+std::vector<int> terraform_processes_in(const fs::path& dir) {
+    std::vector<int> out;
+    for (const auto& entry : fs::directory_iterator("/proc")) {
+        const std::string name = entry.path().filename().string();
+        if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+        std::error_code ec;
+        const fs::path exe = fs::read_symlink(entry.path() / "exe", ec);
+        if (ec || exe.filename() != "terraform") continue;
+        const fs::path cwd = fs::read_symlink(entry.path() / "cwd", ec);
+        if (ec || cwd != dir) continue;
+        const std::string stat = read_text(entry.path() / "stat");
+        const auto close = stat.rfind(')');
+        if (close != std::string::npos && stat.size() > close + 2 && stat[close + 2] == 'Z') continue;
+        out.push_back(std::stoi(name));
+    }
+    return out;
+}
+
+int count_lines(const std::string& text) { return static_cast<int>(std::count(text.begin(), text.end(), '\n')); }
+
+const char* kCounterRoot = R"(
+resource "terraform_data" "slow" {
+  provisioner "local-exec" {
+    command = "sleep 3; echo done >> ${path.module}/counter"
+  }
+}
+)";
+
+}  // namespace
+
+TEST_CASE("tfstage killed (SIGKILL) mid-apply: Terraform is interrupted and saves its state and leaves no lock and the next apply is right") {
+    test::TempDir scratch;
+    const fs::path dir = fs::canonical(scratch.path());
+    test::write_file(dir / "main.tf", kCounterRoot);
+    Engine engine(options_for(dir));
+    engine.init();
+
+    process::Command command;
+    command.argv = {TFSTAGE_BINARY_DIR "/cmd/tfstage/tfstage", "-C", dir.string(), "engine", "apply", "--auto-approve"};
+    command.env = {{"TFSTAGE_CLI_CONFIG", test::cli_config().string()}, {"NO_COLOR", "1"}};
+    command.env_drop = {"TFSTAGE_TERRAFORM", "TF_WORKSPACE", "TF_CLI_ARGS*"};
+    process::Background tfstage(command);
+    const auto limit = std::chrono::steady_clock::now() + 60s;
+    while (tfstage.output().find("Provisioning with 'local-exec'") == std::string::npos &&
+           std::chrono::steady_clock::now() < limit)
+        std::this_thread::sleep_for(20ms);
+    REQUIRE_MESSAGE(tfstage.output().find("Provisioning with 'local-exec'") != std::string::npos, tfstage.output());
+    const auto terraform = terraform_processes_in(dir);
+    REQUIRE(terraform.size() == 1);
+    CHECK(fs::exists(dir / ".terraform.tfstate.lock.info"));
+
+    ::kill(tfstage.pid(), SIGKILL);
+    const auto killed_at = std::chrono::steady_clock::now();
+    // The orphaned Terraform got SIGINT: it stops gracefully, well within its grace period.
+    while (!terraform_processes_in(dir).empty() && std::chrono::steady_clock::now() - killed_at < 30s)
+        std::this_thread::sleep_for(50ms);
+    const auto stopped_after = std::chrono::steady_clock::now() - killed_at;
+    MESSAGE("terraform stopped " << std::chrono::duration_cast<std::chrono::milliseconds>(stopped_after).count()
+                                 << " ms after tfstage was killed");
+    CHECK(terraform_processes_in(dir).empty());
+    CHECK(stopped_after < 20s);
+    CHECK_FALSE(fs::exists(dir / ".terraform.tfstate.lock.info"));
+    CHECK(tfstage.stop(0ms) == 128 + SIGKILL);
+
+    // The state knows what the interrupted apply did (created and tainted, or nothing), so the
+    // next apply completes the job exactly once.
+    engine.apply({});
+    CHECK(engine.state_list() == std::vector<std::string>{"terraform_data.slow"});
+    CHECK(count_lines(read_text(dir / "counter")) == 1);
+    CHECK(engine.plan({}).changes_present == false);
+}
+
+TEST_CASE("an engine that outlives its grace period is killed and the error says so and how to unlock") {
+    test::TempDir dir;
+    test::write_file(dir.path() / "main.tf", kDataRoot);
+    auto options = options_for(dir.path());
+    options.cancel = std::make_shared<process::CancelToken>();
+    options.grace = 0ms;  // SIGKILL right after SIGINT
+    options.on_event = [&](const UiEvent& e) {
+        if (e.type == UiEventType::provision_start) options.cancel->cancel();
+    };
+    Engine engine(options);
+    engine.init();
+    try {
+        engine.apply({.vars = {{"sleep_seconds", "30"}}});
+        FAIL("expected the apply to be cancelled");
+    } catch (const EngineError& e) {
+        CHECK(e.code() == ErrorCode::cancelled);
+        REQUIRE(e.killed());
+        const std::string message = e.what();
+        CHECK(message.find("did not stop within 0 ms of SIGINT and was killed (SIGKILL)") != std::string::npos);
+        CHECK(message.find("state lock may be left behind") != std::string::npos);
+        // The local backend's lock was left behind: the message names its ID.
+        const auto info = nlohmann::json::parse(read_text(dir.path() / ".terraform.tfstate.lock.info"));
+        CHECK(message.find("terraform force-unlock " + info["ID"].get<std::string>() + "`") != std::string::npos);
+    }
 }
