@@ -165,7 +165,7 @@ TEST_CASE("resume: --approve is for the plan awaiting approval, named by its has
     CHECK_FALSE(stage_record(after, "cache").contains("approval"));
 }
 
-TEST_CASE("resume: an approved plan whose stage changed is not applied; the new plan waits for its own approval") {
+TEST_CASE("resume: an approved plan whose stage changed is not applied, and the new plan waits for its own approval") {
     Scratch s;
     write_gated(s);
     const auto stopped = tfstage_cli({"run", s.path(), "-e", "prod", "--json"});

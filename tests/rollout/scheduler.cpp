@@ -125,7 +125,7 @@ TEST_CASE("scheduler: a stage starts only after the stages it needs have finishe
     CHECK(r.executor.spans.at("b").end <= r.executor.spans.at("c").start);
 }
 
-TEST_CASE("scheduler: stages with one exclusive key never overlap; stages with different keys do") {
+TEST_CASE("scheduler: stages with one exclusive key never overlap, stages with different keys do") {
     Run r;
     r.stages = {stage("infra-1"), stage("infra-2"), stage("edge-1"), stage("command")};
     r.executor.plans = {{"infra-1", {60ms, stage_status::succeeded, "infra\ndev"}},
@@ -152,7 +152,7 @@ TEST_CASE("scheduler: no more stages run at once than the parallelism allows") {
     }
 }
 
-TEST_CASE("scheduler: after a failure no new stage starts; the ones running finish") {
+TEST_CASE("scheduler: after a failure no new stage starts, and the ones running finish") {
     Run r;
     r.stages = {stage("fails"), stage("slow"), stage("after")};
     r.needs = {{"after", {"slow"}}};
