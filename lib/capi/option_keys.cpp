@@ -6,6 +6,7 @@
 #include "guard.hpp"
 #include "json_request.hpp"
 #include "support/error.hpp"
+#include "support/nearest.hpp"
 
 namespace tfstage::capi {
 namespace {
@@ -33,21 +34,6 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& table() {
     return keys;
 }
 
-std::size_t edit_distance(const std::string& a, const std::string& b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            const std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
 }  // namespace
 
 const std::vector<std::string>& option_kinds() {
@@ -70,16 +56,7 @@ const std::vector<std::string>& option_keys(std::string_view kind) {
 }
 
 std::string closest_key(const std::string& key, const std::vector<std::string>& known) {
-    std::string best;
-    std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
-    for (const auto& candidate : known) {
-        const std::size_t d = edit_distance(key, candidate);
-        if (d < best_distance) {
-            best_distance = d;
-            best = candidate;
-        }
-    }
-    return best;
+    return nearest(key, std::vector<std::string_view>(known.begin(), known.end())).value_or("");
 }
 
 }  // namespace tfstage::capi

@@ -8,6 +8,7 @@
 
 #include "git/git.hpp"
 #include "support/error.hpp"
+#include "support/hcl_text.hpp"
 
 namespace fs = std::filesystem;
 using json = nlohmann::json;
@@ -26,36 +27,6 @@ bool ends_with(const std::string& text, const std::string& suffix) {
     return text.size() >= suffix.size() && text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
 }
 
-// The position of the quote that closes the string opened at `open` (text[open] == '"'), or
-// text.size() when it is not closed; backslash escapes are skipped.
-std::size_t string_end(const std::string& text, std::size_t open) {
-    std::size_t i = open + 1;
-    for (; i < text.size() && text[i] != '"'; ++i)
-        if (text[i] == '\\') ++i;
-    return std::min(i, text.size());
-}
-
-// HCL text with its comments (#, //, /* */) blanked out, strings left alone: a module block
-// that is commented out is not a module call.
-std::string without_comments(const std::string& text) {
-    std::string out = text;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const char c = out[i];
-        if (c == '"') {
-            i = string_end(out, i);
-        } else if (c == '#' || (c == '/' && i + 1 < out.size() && out[i + 1] == '/')) {
-            while (i < out.size() && out[i] != '\n') out[i++] = ' ';
-        } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '*') {
-            const std::size_t close = out.find("*/", i + 2);
-            const std::size_t stop = close == std::string::npos ? out.size() : close + 2;
-            for (; i < stop; ++i)
-                if (out[i] != '\n') out[i] = ' ';
-            --i;
-        }
-    }
-    return out;
-}
-
 // module "NAME" { ... source = "..." ... } in a *.tf file.
 void hcl_module_calls(const std::string& text, std::map<std::string, std::string>& calls) {
     static const std::regex header(R"re(module\s+"([^"]+)"\s*\{)re");
@@ -65,7 +36,7 @@ void hcl_module_calls(const std::string& text, std::map<std::string, std::string
         std::size_t pos = static_cast<std::size_t>(it->position(0) + it->length(0));
         const std::size_t start = pos;
         for (int depth = 1; pos < text.size() && depth > 0; ++pos) {
-            if (text[pos] == '"') pos = string_end(text, pos);
+            if (text[pos] == '"') pos = hcl_string_end(text, pos);
             else if (text[pos] == '{') ++depth;
             else if (text[pos] == '}') --depth;
         }
@@ -103,7 +74,7 @@ std::map<std::string, std::string> module_calls(const fs::path& dir) {
         if (!entry.is_regular_file()) continue;
         const std::string name = entry.path().filename().string();
         if (ends_with(name, ".tf.json")) json_module_calls(read_text(entry.path()), calls);
-        else if (ends_with(name, ".tf")) hcl_module_calls(without_comments(read_text(entry.path())), calls);
+        else if (ends_with(name, ".tf")) hcl_module_calls(hcl_without_comments(read_text(entry.path())), calls);
     }
     return calls;
 }

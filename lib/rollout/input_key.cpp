@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "support/digest.hpp"
 #include "support/error.hpp"
 
 namespace fs = std::filesystem;
@@ -19,23 +20,6 @@ namespace tfstage::rollout {
 namespace {
 
 constexpr std::size_t kKeySize = 32;
-
-std::string hex(const unsigned char* data, std::size_t size) {
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    for (std::size_t i = 0; i < size; ++i) {
-        out += digits[data[i] >> 4U];
-        out += digits[data[i] & 0x0fU];
-    }
-    return out;
-}
-
-std::string sha256_hex(std::string_view text) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-    return hex(digest, size);
-}
 
 [[noreturn]] void fail(const std::string& what, const fs::path& path) {
     throw Error(ErrorCode::io, what + " " + path.string() + ": " + std::strerror(errno));

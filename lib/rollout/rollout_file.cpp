@@ -10,6 +10,7 @@
 #include "address/address.hpp"
 #include "rollout/graph.hpp"
 #include "rollout/substitute.hpp"
+#include "support/nearest.hpp"
 
 namespace tfstage::rollout {
 namespace {
@@ -62,35 +63,6 @@ const char* type_name(const YAML::Node& node) {
     if (node.IsMap()) return "a map";
     if (node.IsSequence()) return "a list";
     return "a scalar";
-}
-
-std::size_t edit_distance(std::string_view a, std::string_view b) {
-    std::vector<std::size_t> row(b.size() + 1);
-    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
-    for (std::size_t i = 1; i <= a.size(); ++i) {
-        std::size_t diagonal = row[0];
-        row[0] = i;
-        for (std::size_t j = 1; j <= b.size(); ++j) {
-            std::size_t above = row[j];
-            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
-            diagonal = above;
-        }
-    }
-    return row[b.size()];
-}
-
-// The known key closest to a misspelt one, when it is close enough to be a typo.
-std::optional<std::string_view> nearest(std::string_view key, const Keys& known) {
-    std::optional<std::string_view> best;
-    std::size_t best_distance = std::max<std::size_t>(2, key.size() / 3) + 1;
-    for (auto candidate : known) {
-        std::size_t distance = edit_distance(key, candidate);
-        if (distance < best_distance) {
-            best = candidate;
-            best_distance = distance;
-        }
-    }
-    return best;
 }
 
 std::string join(const Keys& keys) {

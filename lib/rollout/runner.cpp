@@ -1,6 +1,5 @@
 #include "rollout/runner.hpp"
 
-#include <openssl/evp.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -34,6 +33,7 @@
 #include "rollout/scheduler.hpp"
 #include "rollout/substitute.hpp"
 #include "support/atomic_file.hpp"
+#include "support/digest.hpp"
 #include "support/log.hpp"
 
 #include <spdlog/spdlog.h>
@@ -47,19 +47,6 @@ namespace tfstage::rollout {
 namespace {
 
 using Clock = std::chrono::steady_clock;
-
-std::string sha256_text(std::string_view text) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < size; ++i) {
-        out += hex[digest[i] >> 4U];
-        out += hex[digest[i] & 0x0fU];
-    }
-    return out;
-}
 
 bool is_terraform(const Stage& stage) { return stage.kind == StageKind::apply || stage.kind == StageKind::destroy; }
 
@@ -416,7 +403,7 @@ std::string configuration_hash(const fs::path& root, const std::vector<std::stri
     std::string listing;
     for (const auto& file : configuration_files(root, targets))
         listing += file.lexically_relative(root).string() + " " + plan::sha256_file(file) + "\n";
-    return sha256_text(listing);
+    return sha256_hex(listing);
 }
 
 json Execution::stage_inputs(const Stage& stage) {
@@ -979,7 +966,7 @@ std::string Execution::execute_cdk(const Stage& stage, process::CancelToken& can
         write_file_atomically(diff_file, preview, 0600);
     }
     // What the gate shows has a hash, as a Terraform plan has: an approval names it.
-    const std::string preview_sha256 = sha256_text(preview);
+    const std::string preview_sha256 = sha256_hex(preview);
     journal_.update_stage(name, [&](json& s) {
         s["diff"]["file"] = diff_file.string();
         s["diff"]["sha256"] = preview_sha256;
@@ -1372,6 +1359,9 @@ RunResult Execution::run(const json& previous_stages) {
             status = options_.cancel->cancelled() ? run_status::interrupted : run_status::failed;
         }
     }
+    // The locks go first: killed after this, the journal still says running (and a resume
+    // finds every stage done); killed after the final write, no stale lock is left behind.
+    locks_.clear();
     journal_.update([&](json& doc) {
         doc["status"] = status;
         doc["finished_at"] = now_iso8601();
@@ -1380,7 +1370,6 @@ RunResult Execution::run(const json& previous_stages) {
             doc["deadline_ms"] = std::chrono::duration_cast<std::chrono::milliseconds>(*environment_->deadline).count();
     });
     emit("rollout_finished", "", {{"status", status}});
-    locks_.clear();
     return {journal_.run_id(), status, journal_.snapshot()};
 }
 

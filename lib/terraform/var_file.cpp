@@ -15,6 +15,7 @@
 #include <nlohmann/json.hpp>
 
 #include "support/error.hpp"
+#include "support/hcl_text.hpp"
 #include "terraform/engine.hpp"
 
 namespace fs = std::filesystem;
@@ -40,35 +41,6 @@ std::string read_text(const fs::path& path) {
     return out.str();
 }
 
-// The closing quote of the string opened at `open`; a quoted HCL string ends at its line, so a
-// stray quote (in a heredoc, say) hides at most the rest of one line.
-std::size_t string_end(const std::string& text, std::size_t open) {
-    std::size_t i = open + 1;
-    for (; i < text.size() && text[i] != '"' && text[i] != '\n'; ++i)
-        if (text[i] == '\\') ++i;
-    return std::min(i, text.size());
-}
-
-// HCL text with its comments blanked out, strings left alone.
-std::string without_comments(const std::string& text) {
-    std::string out = text;
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const char c = out[i];
-        if (c == '"') {
-            i = string_end(out, i);
-        } else if (c == '#' || (c == '/' && i + 1 < out.size() && out[i + 1] == '/')) {
-            while (i < out.size() && out[i] != '\n') out[i++] = ' ';
-        } else if (c == '/' && i + 1 < out.size() && out[i + 1] == '*') {
-            const std::size_t close = out.find("*/", i + 2);
-            const std::size_t stop = close == std::string::npos ? out.size() : close + 2;
-            for (; i < stop; ++i)
-                if (out[i] != '\n') out[i] = ' ';
-            --i;
-        }
-    }
-    return out;
-}
-
 // Terraform's rule (configs.decodeVariableType): no type, or a primitive one, is literal.
 VarParsing parsing_of_type(const std::string& type) {
     const std::string t = trim(type);
@@ -89,7 +61,7 @@ void hcl_variables(const std::string& text, Found& found) {
         for (int depth = 1; pos < text.size() && depth > 0; ++pos) {
             const char c = text[pos];
             if (c == '"') {
-                pos = string_end(text, pos);
+                pos = hcl_string_end(text, pos);
                 line_start = false;
             } else if (c == '{') {
                 ++depth;
@@ -242,7 +214,7 @@ std::map<std::string, VarParsing> declared_variables(const fs::path& root_dir) {
         Found found;
         const std::string name = file.filename().string();
         if (ends_with(name, ".tf.json")) json_variables(read_text(file), found);
-        else hcl_variables(without_comments(read_text(file)), found);
+        else hcl_variables(hcl_without_comments(read_text(file)), found);
         const bool override = is_override(name);
         for (const auto& [variable, parsing] : found) {
             if (parsing) out[variable] = *parsing;

@@ -13,6 +13,7 @@
 
 #include "process/process.hpp"
 #include "support/cli.hpp"
+#include "support/project.hpp"
 #include "support/fixtures.hpp"
 #include "support/workdir.hpp"
 
@@ -83,19 +84,7 @@ bool spans_overlap(const json& a, const json& b) {
     return a0 < b1 && b0 < a1;
 }
 
-// A scratch project: a rollout file next to its roots.
-struct Project {
-    test::TempDir dir;
-    fs::path file() const { return dir.path() / "rollout.yaml"; }
-    fs::path state_dir() const { return dir.path() / ".tfstage"; }
-    fs::path root(const std::string& name) const { return dir.path() / name; }
-    void write_root(const std::string& name, const std::string& main_tf) const {
-        test::write_file(root(name) / "main.tf", main_tf);
-    }
-    void write_rollout(const std::string& yaml) const { test::write_file(file(), yaml); }
-    std::string path() const { return file().string(); }
-    std::string state() const { return state_dir().string(); }
-};
+using test::Project;
 
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
 

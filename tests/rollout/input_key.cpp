@@ -2,12 +2,12 @@
 // never in the journal, made once and kept.
 #include <doctest/doctest.h>
 
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <thread>
 
 #include "rollout/input_key.hpp"
+#include "support/digest.hpp"
 #include "rollout/scratch.hpp"
 #include "support/error.hpp"
 
@@ -16,22 +16,6 @@ using namespace tfstage::rollout;
 namespace fs = std::filesystem;
 using json = nlohmann::json;
 
-namespace {
-
-std::string plain_sha256(const std::string& text) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < size; ++i) {
-        out += hex[digest[i] >> 4U];
-        out += hex[digest[i] & 0x0fU];
-    }
-    return out;
-}
-
-}  // namespace
 
 TEST_CASE("input key: made once (0600, 32 random bytes), reused after, and different per state directory") {
     test::RolloutScratch a;
@@ -61,7 +45,7 @@ TEST_CASE("input key: the HMAC is not the plain sha256, depends on the key, and 
     CHECK(text == "db_password=hunter2\nregion=eu-west-1\n");
     const std::string mac = vars_hmac(a.dir(), text);
     CHECK(mac.size() == 64);
-    CHECK(mac != plain_sha256(text));
+    CHECK(mac != sha256_hex(text));
     CHECK(mac == vars_hmac(a.dir(), text));
     CHECK(mac != vars_hmac(b.dir(), text));
     CHECK(mac != vars_hmac(a.dir(), vars_text({{"db_password", "hunter3"}, {"region", "eu-west-1"}})));
@@ -82,12 +66,12 @@ TEST_CASE("input key: a damaged key file is an error that says what to do") {
 TEST_CASE("input key: a record with the old unsalted hash is upgraded only when the variables still match") {
     test::RolloutScratch a;
     const std::string text = vars_text({{"password", "s3cr3t"}});
-    json same = {{"name", "db"}, {"inputs", {{"var_names", {"password"}}, {"vars_sha256", plain_sha256(text)}}}};
+    json same = {{"name", "db"}, {"inputs", {{"var_names", {"password"}}, {"vars_sha256", sha256_hex(text)}}}};
     CHECK(upgrade_legacy_vars_hash(same, a.dir(), text));
     CHECK_FALSE(same["inputs"].contains("vars_sha256"));
     CHECK(same["inputs"]["vars_hmac"] == vars_hmac(a.dir(), text));
 
-    json changed = {{"name", "db"}, {"inputs", {{"vars_sha256", plain_sha256(vars_text({{"password", "old"}}))}}}};
+    json changed = {{"name", "db"}, {"inputs", {{"vars_sha256", sha256_hex(vars_text({{"password", "old"}}))}}}};
     CHECK(upgrade_legacy_vars_hash(changed, a.dir(), text));
     CHECK_FALSE(changed["inputs"].contains("vars_sha256"));
     CHECK(changed["inputs"]["vars_hmac"] != vars_hmac(a.dir(), text));

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "support/cli.hpp"
+#include "support/project.hpp"
 #include "support/fixtures.hpp"
 #include "support/workdir.hpp"
 
@@ -21,13 +22,7 @@ using json = nlohmann::json;
 
 namespace {
 
-struct Scratch {
-    TempDir dir;
-    fs::path file() const { return dir.path() / "rollout.yaml"; }
-    fs::path state_dir() const { return dir.path() / ".tfstage"; }
-    std::string path() const { return file().string(); }
-    std::string state() const { return state_dir().string(); }
-};
+using Scratch = Project;
 
 std::size_t run_count(const fs::path& state_dir) {
     std::error_code ec;

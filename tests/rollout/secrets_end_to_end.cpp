@@ -3,7 +3,6 @@
 // honours, and a missing output explained.
 #include <doctest/doctest.h>
 
-#include <openssl/evp.h>
 #include <sys/stat.h>
 
 #include <atomic>
@@ -17,6 +16,8 @@
 
 #include "process/process.hpp"
 #include "support/cli.hpp"
+#include "support/project.hpp"
+#include "support/digest.hpp"
 #include "support/fixtures.hpp"
 #include "support/workdir.hpp"
 
@@ -33,30 +34,7 @@ using test::run_id_of;
 using test::stage_record;
 using test::tfstage_cli;
 
-struct Project {
-    test::TempDir dir;
-    fs::path file() const { return dir.path() / "rollout.yaml"; }
-    fs::path state_dir() const { return dir.path() / ".tfstage"; }
-    fs::path root(const std::string& name) const { return dir.path() / name; }
-    void write_root(const std::string& name, const std::string& main_tf) const { test::write_file(root(name) / "main.tf", main_tf); }
-    void write_rollout(const std::string& yaml) const { test::write_file(file(), yaml); }
-    std::string path() const { return file().string(); }
-    std::string state() const { return state_dir().string(); }
-    fs::path journal(const std::string& run) const { return state_dir() / "runs" / run / "journal.json"; }
-};
-
-std::string sha256_hex(const std::string& text) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    EVP_Digest(text.data(), text.size(), digest, &size, EVP_sha256(), nullptr);
-    static constexpr char hex[] = "0123456789abcdef";
-    std::string out;
-    for (unsigned int i = 0; i < size; ++i) {
-        out += hex[digest[i] >> 4U];
-        out += hex[digest[i] & 0x0fU];
-    }
-    return out;
-}
+using test::Project;
 
 std::string read_file(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
