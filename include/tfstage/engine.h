@@ -33,7 +33,7 @@ typedef struct tfs_plan tfs_plan;
  *     "binary": path (default: $TFSTAGE_TERRAFORM, terraform, then tofu on PATH),
  *     "cli_config": path of a Terraform CLI config for children (default: inherited),
  *     "workspace": name used by every call but the workspace ones (TF_WORKSPACE; default:
- *         the selected one),
+ *         the selected one; "" is refused with TFS_EINVAL),
  *     "env": {"NAME": "value"} extra environment for children,
  *     "timeout_ms": per command (0: none), "grace_ms": between SIGINT and SIGKILL on cancel,
  *     "inherit_tf_cli_args": false}

@@ -59,7 +59,12 @@ terraform::EngineOptions engine_options(const char* root_dir, const char* option
     o.working_dir = fs::absolute(root_dir);
     o.binary = terraform::discover_binary(r.string("binary").value_or(""));
     if (auto config = r.string("cli_config")) o.cli_config_file = fs::absolute(*config);
-    o.workspace = r.string("workspace").value_or("");
+    if (auto workspace = r.string("workspace")) {
+        // Absent (or null) means the current workspace; "" is no workspace name at all.
+        if (workspace->empty())
+            throw Error(ErrorCode::invalid_argument, "\"workspace\": the workspace name is empty (leave the key out for the current one)");
+        o.workspace = std::move(*workspace);
+    }
     o.env = r.string_map("env");
     o.timeout = std::chrono::milliseconds(r.integer("timeout_ms", 0, kMaxMs).value_or(0));
     if (auto grace = r.integer("grace_ms", 0, kMaxMs)) o.grace = std::chrono::milliseconds(*grace);
