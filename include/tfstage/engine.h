@@ -38,7 +38,8 @@ typedef struct tfs_plan tfs_plan;
  *     "timeout_ms": per command (0: none), "grace_ms": between SIGINT and SIGKILL on cancel,
  *     "inherit_tf_cli_args": false}
  * @return TFS_OK; TFS_EINVAL (NULL argument, bad option); TFS_EPARSE (invalid JSON);
- *     TFS_EUNSUPPORTED (schema_version); TFS_ENOTFOUND (no such directory or binary).
+ *     TFS_EUNSUPPORTED (schema_version); TFS_ENOTFOUND (no such directory or binary, or a
+ *     "cli_config" that is a directory).
  */
 TFS_EXTERN(int) tfs_engine_open(tfs_engine **out, const char *root_dir, const char *options_json);
 
@@ -164,8 +165,9 @@ TFS_EXTERN(int) tfs_engine_workspace_delete(tfs_engine *engine, const char *name
  *     `version -json` output that cannot be read); TFS_EUNSUPPORTED (schema_version, an engine
  *     version without -json plans, `show -json` or -exclude, a plan format_version this
  *     library does not read); TFS_ELOCKED (state lock held); TFS_EIO (the plan directory or the
- *     provenance record cannot be written); TFS_ENOTFOUND, TFS_EENGINE, TFS_ECANCELLED,
- *     TFS_ETIMEOUT.
+ *     provenance record cannot be written, or "out" is a directory); TFS_ENOTFOUND (also a
+ *     var file that is a directory, refused before anything runs), TFS_EENGINE,
+ *     TFS_ECANCELLED, TFS_ETIMEOUT.
  */
 TFS_EXTERN(int) tfs_engine_plan(tfs_engine *engine, const char *options_json, tfs_plan **out);
 

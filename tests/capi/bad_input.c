@@ -584,10 +584,26 @@ void scenario_directories(void) {
     CHECK(rollout == NULL);
     CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
     CHECK(strstr(tfs_error_last()->message, "empty") == NULL);
+    {
+        char options[700];
+        snprintf(options, sizeof options, "{\"cli_config\":\"%s\"}", dir.path);
+        CHECK_STATUS(tfs_engine_open(&engine, dir.path, options), TFS_ENOTFOUND);
+        CHECK(engine == NULL);
+        CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
+    }
     CHECK_STATUS(tfs_engine_open(&engine, dir.path, NULL), TFS_OK);
     if (engine != NULL) {
+        char options[700];
         CHECK_STATUS(tfs_plan_open_saved(&plan, engine, dir.path), TFS_ENOTFOUND);
         CHECK(plan == NULL);
+        CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
+        /* refused before Terraform runs */
+        snprintf(options, sizeof options, "{\"var_files\":[\"%s\"]}", dir.path);
+        CHECK_STATUS(tfs_engine_plan(engine, options, &plan), TFS_ENOTFOUND);
+        CHECK(plan == NULL);
+        CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
+        snprintf(options, sizeof options, "{\"out\":\"%s\"}", dir.path);
+        CHECK_STATUS(tfs_engine_plan(engine, options, &plan), TFS_EIO);
         CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
         tfs_engine_free(engine);
     }

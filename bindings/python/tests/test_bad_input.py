@@ -207,6 +207,8 @@ def test_a_directory_where_a_file_is_expected(tmp_path: Path, root: Path, engine
     engine = engine_factory(root)
     with pytest.raises(tfstage.NotFound, match="is a directory"):
         engine.open_plan(tmp_path)
+    with pytest.raises(tfstage.NotFound, match="var_files.*is a directory"):
+        engine.plan(var_files=[str(tmp_path)])  # refused before Terraform runs
 
 
 def test_an_empty_workspace_name_is_refused(root: Path, engine_factory, cli_config: str) -> None:
