@@ -42,8 +42,10 @@ install(TARGETS tfstage_cli
   RUNTIME DESTINATION "${CMAKE_INSTALL_BINDIR}"
   COMPONENT tfstage_Runtime)
 
-# CMake package: relocatable (paths relative to the config file), version file with
-# SameMajorVersion: find_package(tfstage 0.1) accepts any 0.x >= 0.1.
+# CMake package: relocatable (paths relative to the config file). The version file follows
+# tfs_check_version(): while tfstage is 0.x, a minor release may break the ABI, so
+# find_package(tfstage 0.1) accepts only 0.1.x (SameMinorVersion); from 1.0, any 1.x at least
+# the one asked for (SameMajorVersion).
 install(EXPORT tfstageTargets
   NAMESPACE tfstage::
   DESTINATION "${TFSTAGE_INSTALL_CMAKEDIR}"
@@ -53,10 +55,15 @@ configure_package_config_file(
   "${PROJECT_SOURCE_DIR}/cmake/tfstageConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/tfstageConfig.cmake"
   INSTALL_DESTINATION "${TFSTAGE_INSTALL_CMAKEDIR}")
+if(PROJECT_VERSION_MAJOR EQUAL 0)
+  set(_tfstage_package_compatibility SameMinorVersion)
+else()
+  set(_tfstage_package_compatibility SameMajorVersion)
+endif()
 write_basic_package_version_file(
   "${PROJECT_BINARY_DIR}/tfstageConfigVersion.cmake"
   VERSION "${PROJECT_VERSION}"
-  COMPATIBILITY SameMajorVersion)
+  COMPATIBILITY ${_tfstage_package_compatibility})
 install(FILES
   "${PROJECT_BINARY_DIR}/tfstageConfig.cmake"
   "${PROJECT_BINARY_DIR}/tfstageConfigVersion.cmake"

@@ -90,10 +90,10 @@ int main(int argc, char **argv)
     if (argc == 3)
         target = argv[2];
 
-    /* The headers and the library must agree on the major version. */
+    /* The library must serve the headers this program was compiled against. */
     printf("libtfstage %s (headers %s)\n", tfs_version(), TFS_VERSION);
-    if (atoi(tfs_version()) != TFS_VERSION_MAJOR) {
-        fprintf(stderr, "tfstage-example: library %s does not match headers %s\n", tfs_version(), TFS_VERSION);
+    if (TFS_CHECK_VERSION() != TFS_OK) {
+        fprintf(stderr, "tfstage-example: %s\n", tfs_error_last()->message);
         return 1;
     }
 

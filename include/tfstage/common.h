@@ -8,8 +8,11 @@
  *     out or on an unexpected internal error (the message says which). The *_free functions
  *     return nothing and never fail.
  *   - Handles are opaque. They are created through an out parameter that comes first and
- *     freed by the matching *_free, which accepts NULL. The library keeps a registry of live
- *     handles: passing a freed (or never created) handle returns TFS_EINVAL, never crashes.
+ *     freed by the matching *_free, which accepts NULL (and ignores a handle freed already).
+ *     A handle is a token, not the object's address: it is never handed out twice while the
+ *     process lives, and the library keeps a registry of live ones. Passing a freed handle
+ *     (even when a newer object took its memory), a handle of another type, or one never
+ *     created returns TFS_EINVAL, never crashes.
  *   - A child handle (a plan made by an engine) keeps what it needs of its parent alive: it
  *     stays usable after the parent is freed.
  *   - Requests and results that may grow are UTF-8 JSON text with a "schema_version" (1 for
@@ -40,11 +43,17 @@ extern "C" {
 #define TFS_EXTERN(type) type
 #endif
 
-/** Compile-time version of the headers. */
+/**
+ * Compile-time version of the headers. These lines are the project's one version: CMake reads
+ * its PROJECT_VERSION (and so the library's tfs_version(), its package files and its
+ * SOVERSION checks) from them.
+ */
 #define TFS_VERSION_MAJOR 0
 #define TFS_VERSION_MINOR 1
 #define TFS_VERSION_PATCH 0
 #define TFS_VERSION "0.1.0"
+/** The headers' version as one number, as tfs_version_number() returns it: 0.1.0 is 1000. */
+#define TFS_VERSION_NUMBER (TFS_VERSION_MAJOR * 1000000 + TFS_VERSION_MINOR * 1000 + TFS_VERSION_PATCH)
 
 /** The JSON schema version this header documents (requests, results and events). */
 #define TFS_SCHEMA_VERSION 1
@@ -73,6 +82,40 @@ typedef enum tfs_status {
 
 /** The runtime version of the library, "MAJOR.MINOR.PATCH". Never NULL; owned by the library. */
 TFS_EXTERN(const char *) tfs_version(void);
+
+/**
+ * The runtime version of the library as numbers.
+ *
+ * @param major, minor, patch receive the parts of the version; each may be NULL.
+ * @return the version as one number, MAJOR * 1000000 + MINOR * 1000 + PATCH (0.1.0 is 1000;
+ *     compare it with TFS_VERSION_NUMBER). Never negative, never fails.
+ */
+TFS_EXTERN(int) tfs_version_number(int *major, int *minor, int *patch);
+
+/**
+ * Whether this library serves a program compiled against headers of version major.minor
+ * (call it as TFS_CHECK_VERSION(), once, before any other call). Compatible means:
+ *   - while the library is 0.x: the same major (0) and the same minor (0.x releases may
+ *     change the ABI between minors);
+ *   - from 1.0: the same major, and a minor no newer than the library's (a newer header may
+ *     declare functions this library lacks).
+ * The patch level never matters.
+ *
+ * @return TFS_OK when compatible; TFS_EUNSUPPORTED when not, with a message naming both
+ *     versions and what to do; TFS_EINVAL for a negative number.
+ */
+TFS_EXTERN(int) tfs_check_version(int major, int minor);
+
+/**
+ * Checks the loaded library against the headers this file was compiled with: TFS_OK, or
+ * TFS_EUNSUPPORTED (see tfs_check_version and tfs_error_last()->message). Typical use:
+ *
+ *     if (TFS_CHECK_VERSION() != TFS_OK) {
+ *         fprintf(stderr, "%s\n", tfs_error_last()->message);
+ *         return 1;
+ *     }
+ */
+#define TFS_CHECK_VERSION() tfs_check_version(TFS_VERSION_MAJOR, TFS_VERSION_MINOR)
 
 /**
  * The name of a status code ("TFS_EINVAL"), or "TFS_UNKNOWN" for a value not in the enum.

@@ -33,7 +33,7 @@ typedef struct tfs_plan tfs_plan;
  *     "binary": path (default: $TFSTAGE_TERRAFORM, terraform, then tofu on PATH),
  *     "cli_config": path of a Terraform CLI config for children (default: inherited),
  *     "workspace": name used by every call but the workspace ones (TF_WORKSPACE; default:
- *         the selected one),
+ *         the selected one; "" is refused with TFS_EINVAL),
  *     "env": {"NAME": "value"} extra environment for children,
  *     "timeout_ms": per command (0: none), "grace_ms": between SIGINT and SIGKILL on cancel,
  *         timeout, or when the process that loaded the library dies (default 60000),
@@ -41,7 +41,8 @@ typedef struct tfs_plan tfs_plan;
  *         gives no lock_timeout (default "30s"; "0s": fail at once),
  *     "inherit_tf_cli_args": false}
  * @return TFS_OK; TFS_EINVAL (NULL argument, bad option); TFS_EPARSE (invalid JSON);
- *     TFS_EUNSUPPORTED (schema_version); TFS_ENOTFOUND (no such directory or binary).
+ *     TFS_EUNSUPPORTED (schema_version); TFS_ENOTFOUND (no such directory or binary, or a
+ *     "cli_config" that is a directory).
  */
 TFS_EXTERN(int) tfs_engine_open(tfs_engine **out, const char *root_dir, const char *options_json);
 
@@ -167,8 +168,9 @@ TFS_EXTERN(int) tfs_engine_workspace_delete(tfs_engine *engine, const char *name
  *     `version -json` output that cannot be read); TFS_EUNSUPPORTED (schema_version, an engine
  *     version without -json plans, `show -json` or -exclude, a plan format_version this
  *     library does not read); TFS_ELOCKED (state lock held); TFS_EIO (the plan directory or the
- *     provenance record cannot be written); TFS_ENOTFOUND, TFS_EENGINE, TFS_ECANCELLED,
- *     TFS_ETIMEOUT.
+ *     provenance record cannot be written, or "out" is a directory); TFS_ENOTFOUND (also a
+ *     var file that is a directory, refused before anything runs), TFS_EENGINE,
+ *     TFS_ECANCELLED, TFS_ETIMEOUT.
  */
 TFS_EXTERN(int) tfs_engine_plan(tfs_engine *engine, const char *options_json, tfs_plan **out);
 

@@ -25,7 +25,7 @@ extern "C" {
  * @param out  receives the plan; free it with tfs_plan_free.
  * @param path the document's file (UTF-8, or UTF-16 with a byte order mark).
  * @return TFS_OK; TFS_EINVAL (NULL argument); TFS_ENOTFOUND (no such file); TFS_EIO (it cannot
- *     be read); TFS_EPARSE (not JSON, or not a plan); TFS_EUNSUPPORTED (a format_version with
+ *     be read, or is a directory); TFS_EPARSE (not JSON, or not a plan); TFS_EUNSUPPORTED (a format_version with
  *     an unknown major version).
  */
 TFS_EXTERN(int) tfs_plan_open_json_file(tfs_plan **out, const char *path);
@@ -51,7 +51,7 @@ TFS_EXTERN(int) tfs_plan_open_json(tfs_plan **out, const char *json, size_t leng
  * @param plan_file the saved plan; a relative path is taken from the process's current
  *     directory (not from root_dir, unlike "out" of tfs_engine_plan).
  * @return TFS_OK; TFS_EINVAL (NULL argument, freed engine); TFS_ENOTFOUND (no such plan file,
- *     or the binary has gone); TFS_EPARSE (a malformed provenance record, `show -json` output
+ *     the path is a directory, or the binary has gone); TFS_EPARSE (a malformed provenance record, `show -json` output
  *     that is not a plan, or `version -json` output that cannot be read); TFS_EUNSUPPORTED (a
  *     provenance record whose schema_version is not 1, an engine version without `show -json`, a
  *     plan format_version this library does not read); TFS_EIO (the provenance record cannot

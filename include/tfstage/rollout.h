@@ -25,7 +25,8 @@ typedef struct tfs_run tfs_run;
  *
  * @param out  receives the rollout; free it with tfs_rollout_free.
  * @param path the rollout file; relative paths in it are taken from its directory.
- * @return TFS_OK; TFS_EINVAL (NULL argument); TFS_ENOTFOUND (the file cannot be opened);
+ * @return TFS_OK; TFS_EINVAL (NULL argument); TFS_ENOTFOUND (the file cannot be opened, or the
+ *     path is a directory);
  *     TFS_EPARSE (not YAML or JSON, or not a valid rollout file).
  */
 TFS_EXTERN(int) tfs_rollout_load(tfs_rollout **out, const char *path);

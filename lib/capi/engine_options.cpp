@@ -15,6 +15,15 @@ fs::path from_root(const fs::path& root, const std::string& path) {
     return p.is_absolute() ? p : root / p;
 }
 
+// A path option that names a file: a directory there is refused before anything runs, saying so
+// (Terraform would read it as an empty or unreadable file).
+fs::path not_a_directory(fs::path path, const char* key, ErrorCode code) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw Error(code, std::string("\"") + key + "\": " + path.string() + " is a directory, not a file");
+    return path;
+}
+
 std::vector<std::string> checked_addresses(const Request& request, const char* key) {
     auto out = request.strings(key);
     for (const auto& text : out) {
@@ -40,7 +49,8 @@ std::vector<terraform::Variable> variables(const Request& request) {
 template <class Options>
 void common_change_options(const Request& r, const fs::path& root, Options& o) {
     o.vars = variables(r);
-    for (const auto& file : r.strings("var_files")) o.var_files.push_back(from_root(root, file));
+    for (const auto& file : r.strings("var_files"))
+        o.var_files.push_back(not_a_directory(from_root(root, file), "var_files", ErrorCode::not_found));
     o.targets = checked_addresses(r, "targets");
     o.excludes = checked_addresses(r, "excludes");
     o.lock = r.boolean("lock").value_or(true);
@@ -58,8 +68,14 @@ terraform::EngineOptions engine_options(const char* root_dir, const char* option
         throw Error(ErrorCode::not_found, std::string("the root module directory ") + root_dir + " does not exist");
     o.working_dir = fs::absolute(root_dir);
     o.binary = terraform::discover_binary(r.string("binary").value_or(""));
-    if (auto config = r.string("cli_config")) o.cli_config_file = fs::absolute(*config);
-    o.workspace = r.string("workspace").value_or("");
+    if (auto config = r.string("cli_config"))
+        o.cli_config_file = not_a_directory(fs::absolute(*config), "cli_config", ErrorCode::not_found);
+    if (auto workspace = r.string("workspace")) {
+        // Absent (or null) means the current workspace; "" is no workspace name at all.
+        if (workspace->empty())
+            throw Error(ErrorCode::invalid_argument, "\"workspace\": the workspace name is empty (leave the key out for the current one)");
+        o.workspace = std::move(*workspace);
+    }
     o.env = r.string_map("env");
     o.timeout = std::chrono::milliseconds(r.integer("timeout_ms", 0, kMaxMs).value_or(0));
     if (auto grace = r.integer("grace_ms", 0, kMaxMs)) o.grace = std::chrono::milliseconds(*grace);
@@ -86,7 +102,7 @@ terraform::PlanOptions plan_options(const char* options_json, const fs::path& ro
     o.destroy = r.boolean("destroy").value_or(false);
     o.refresh_only = r.boolean("refresh_only").value_or(false);
     o.refresh = r.boolean("refresh").value_or(true);
-    if (auto out = r.string("out")) o.out = from_root(root, *out);
+    if (auto out = r.string("out")) o.out = not_a_directory(from_root(root, *out), "out", ErrorCode::io);
     return o;
 }
 

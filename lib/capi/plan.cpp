@@ -89,6 +89,8 @@ int tfs_plan_open_json_file(tfs_plan** out, const char* path) {
         require(path, "path");
         std::error_code ec;
         if (!fs::exists(path, ec)) throw Error(ErrorCode::not_found, std::string("there is no file ") + path);
+        if (fs::is_directory(path, ec))
+            throw Error(ErrorCode::io, std::string(path) + " is a directory, not a plan JSON file (terraform show -json PLANFILE)");
         auto made = std::make_shared<tfs_plan>();
         load_plan_model(*made, plan::read_file(path));
         *out = plans().add(std::move(made));
@@ -116,6 +118,8 @@ int tfs_plan_open_saved(tfs_plan** out, tfs_engine* engine, const char* plan_fil
         require(plan_file, "plan_file");
         const fs::path file = fs::absolute(plan_file);
         std::error_code ec;
+        if (fs::is_directory(file, ec))
+            throw Error(ErrorCode::not_found, file.string() + " is a directory, not a saved plan file (terraform plan -out=FILE)");
         if (!fs::is_regular_file(file, ec)) throw Error(ErrorCode::not_found, "there is no plan file " + file.string());
         auto made = std::make_shared<tfs_plan>();
         made->engine = handle->settings;

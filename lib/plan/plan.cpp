@@ -366,6 +366,9 @@ void check_format_version(const std::string& format_version, const char* documen
 }
 
 std::string read_file(const std::filesystem::path& path) {
+    // A directory opens (and reads as nothing) on Linux: say what it is, not "empty".
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec)) throw Error(ErrorCode::io, path.string() + " is a directory, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(ErrorCode::io, "cannot open " + path.string());
     std::ostringstream buffer;

@@ -91,6 +91,8 @@ void check_schema_version(const nlohmann::json& document) {
 }  // namespace
 
 std::string sha256_file(const fs::path& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec)) throw Error(ErrorCode::io, "cannot hash " + path.string() + ": it is a directory, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) throw Error(ErrorCode::io, "cannot read " + path.string() + ": " + std::strerror(errno));
     DigestContext context(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
@@ -182,6 +184,9 @@ void write_provenance(const Provenance& provenance, const fs::path& path) {
 }
 
 Provenance read_provenance(const fs::path& path) {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw Error(ErrorCode::io, "cannot read the provenance record " + path.string() + ": it is a directory, not a file");
     std::ifstream in(path, std::ios::binary);
     if (!in) {
         const auto code = fs::exists(path) ? ErrorCode::io : ErrorCode::not_found;

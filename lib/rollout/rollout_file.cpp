@@ -868,6 +868,10 @@ Rollout parse_rollout(std::string_view text, const std::filesystem::path& file) 
 }
 
 Rollout load_rollout_file(const std::filesystem::path& file) {
+    // A directory opens (and reads as nothing) on Linux: say what it is, not "the file is empty".
+    std::error_code ec;
+    if (std::filesystem::is_directory(file, ec))
+        throw Error(ErrorCode::not_found, "cannot read the rollout file " + file.string() + ": it is a directory, not a file");
     std::ifstream in(file, std::ios::binary);
     if (!in) throw Error(ErrorCode::not_found, "cannot read the rollout file " + file.string());
     std::ostringstream text;

@@ -455,3 +455,178 @@ void scenario_plan_json(void) {
         scratch_remove(&dir);
     }
 }
+
+/* A freed handle stays refused even when the allocator gives its object's memory to the next
+ * handle of the same type: the pointer C holds is a token that is never reused. */
+void scenario_stale_handles(void) {
+    tfs_plan* previous = NULL;
+    tfs_plan* plan = NULL;
+    char* s = NULL;
+    int n = 0;
+    int i;
+    int stale_ok = 0;
+    for (i = 0; i < 1000; ++i) {
+        plan = open_plan();
+        if (plan == NULL) return;
+        CHECK(plan != previous);
+        if (previous != NULL) {
+            /* the previous, freed handle: refused, whatever now lives at its old address */
+            int rc = tfs_plan_summary(previous, &s);
+            if (rc != TFS_EINVAL) {
+                stale_ok++;
+                tfs_string_free(s);
+            }
+            CHECK(s == NULL || rc != TFS_EINVAL);
+            s = NULL;
+            if (tfs_plan_changes_present(previous, &n) != TFS_EINVAL) stale_ok++;
+            tfs_plan_free(previous); /* freeing it again: harmless */
+        }
+        /* the new one works */
+        if (tfs_plan_summary(plan, &s) != TFS_OK) {
+            fprintf(stderr, "iteration %d: tfs_plan_summary(new): %s\n", i, tfs_error_last()->message);
+            capi_failures++;
+            tfs_plan_free(plan);
+            return;
+        }
+        CHECK_CONTAINS(s, "\"create\":1");
+        tfs_string_free(s);
+        s = NULL;
+        tfs_plan_free(plan);
+        previous = plan;
+    }
+    if (stale_ok != 0) {
+        fprintf(stderr, "a freed plan handle was accepted %d time(s) in 1000\n", stale_ok);
+        capi_failures++;
+    }
+    CHECK_STATUS(tfs_plan_summary(previous, &s), TFS_EINVAL);
+    CHECK_CONTAINS(tfs_error_last()->message, "not a live tfs_plan");
+
+    /* a live handle of another type is never taken for this one, and freeing it as the wrong
+     * type leaves it alone */
+    plan = open_plan();
+    if (plan != NULL) {
+        const char* cs = NULL;
+        CHECK_STATUS(tfs_engine_version((tfs_engine*)plan, &s), TFS_EINVAL);
+        CHECK_CONTAINS(tfs_error_last()->message, "not a live tfs_engine");
+        CHECK_STATUS(tfs_rollout_describe((const tfs_rollout*)plan, &s), TFS_EINVAL);
+        CHECK_STATUS(tfs_run_id((const tfs_run*)plan, &cs), TFS_EINVAL);
+        CHECK(cs == NULL);
+        tfs_run_free((tfs_run*)plan);
+        tfs_rollout_free((tfs_rollout*)plan);
+        CHECK_STATUS(tfs_plan_changes_present(plan, &n), TFS_OK);
+        tfs_plan_free(plan);
+    }
+    {
+        tfs_engine* engine = NULL;
+        CHECK_STATUS(tfs_engine_open(&engine, ".", NULL), TFS_OK);
+        if (engine != NULL) {
+            CHECK_STATUS(tfs_plan_summary((const tfs_plan*)engine, &s), TFS_EINVAL);
+            CHECK_CONTAINS(tfs_error_last()->message, "not a live tfs_plan");
+            CHECK_STATUS(tfs_engine_apply(engine, (const tfs_plan*)engine, &s), TFS_EINVAL);
+            tfs_plan_free((tfs_plan*)engine);
+            CHECK_STATUS(tfs_engine_cancel(engine), TFS_OK);
+            tfs_engine_free(engine);
+            CHECK_STATUS(tfs_engine_cancel(engine), TFS_EINVAL);
+            tfs_engine_free(engine);
+        }
+    }
+}
+
+void scenario_version(void) {
+    int major = -1, minor = -1, patch = -1;
+    char text[64];
+    int number = tfs_version_number(&major, &minor, &patch);
+    CHECK(major == TFS_VERSION_MAJOR);
+    CHECK(minor == TFS_VERSION_MINOR);
+    CHECK(patch == TFS_VERSION_PATCH);
+    CHECK(number == TFS_VERSION_NUMBER);
+    CHECK(number == major * 1000000 + minor * 1000 + patch);
+    CHECK(number >= 0);
+    CHECK(tfs_version_number(NULL, NULL, NULL) == number);
+    snprintf(text, sizeof text, "%d.%d.%d", major, minor, patch);
+    CHECK(strcmp(text, tfs_version()) == 0);
+    CHECK(strcmp(text, TFS_VERSION) == 0);
+
+    /* the headers this test was compiled against */
+    CHECK_STATUS(TFS_CHECK_VERSION(), TFS_OK);
+    CHECK_STATUS(tfs_check_version(TFS_VERSION_MAJOR, TFS_VERSION_MINOR), TFS_OK);
+    /* another major: never */
+    CHECK_STATUS(tfs_check_version(TFS_VERSION_MAJOR + 1, 0), TFS_EUNSUPPORTED);
+    CHECK_CONTAINS(tfs_error_last()->message, TFS_VERSION);
+    snprintf(text, sizeof text, "%d.0", TFS_VERSION_MAJOR + 1);
+    CHECK_CONTAINS(tfs_error_last()->message, text);
+    /* a newer minor: never (its headers may declare what this library lacks) */
+    CHECK_STATUS(tfs_check_version(TFS_VERSION_MAJOR, TFS_VERSION_MINOR + 1), TFS_EUNSUPPORTED);
+    snprintf(text, sizeof text, "%d.%d", TFS_VERSION_MAJOR, TFS_VERSION_MINOR + 1);
+    CHECK_CONTAINS(tfs_error_last()->message, text);
+    CHECK_CONTAINS(tfs_error_last()->message, TFS_VERSION);
+    /* an older minor: only from 1.0 (while 0.x, each minor may break the ABI) */
+    if (TFS_VERSION_MINOR > 0)
+        CHECK_STATUS(tfs_check_version(TFS_VERSION_MAJOR, TFS_VERSION_MINOR - 1),
+                     TFS_VERSION_MAJOR == 0 ? TFS_EUNSUPPORTED : TFS_OK);
+    if (TFS_VERSION_MAJOR == 0) CHECK_CONTAINS(tfs_error_last()->message, "same minor");
+    CHECK_STATUS(tfs_check_version(-1, 0), TFS_EINVAL);
+    CHECK_STATUS(tfs_check_version(0, -1), TFS_EINVAL);
+}
+
+/* A directory where a file is expected says so (TFS_EIO or TFS_ENOTFOUND), never "empty". */
+void scenario_directories(void) {
+    scratch dir;
+    tfs_plan* plan = NULL;
+    tfs_rollout* rollout = NULL;
+    tfs_engine* engine = NULL;
+    if (scratch_make(&dir) != 0) return;
+    CHECK_STATUS(tfs_plan_open_json_file(&plan, dir.path), TFS_EIO);
+    CHECK(plan == NULL);
+    CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
+    CHECK(strstr(tfs_error_last()->message, "empty") == NULL);
+    CHECK_STATUS(tfs_rollout_load(&rollout, dir.path), TFS_ENOTFOUND);
+    CHECK(rollout == NULL);
+    CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
+    CHECK(strstr(tfs_error_last()->message, "empty") == NULL);
+    {
+        char options[700];
+        snprintf(options, sizeof options, "{\"cli_config\":\"%s\"}", dir.path);
+        CHECK_STATUS(tfs_engine_open(&engine, dir.path, options), TFS_ENOTFOUND);
+        CHECK(engine == NULL);
+        CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
+    }
+    CHECK_STATUS(tfs_engine_open(&engine, dir.path, NULL), TFS_OK);
+    if (engine != NULL) {
+        char options[700];
+        CHECK_STATUS(tfs_plan_open_saved(&plan, engine, dir.path), TFS_ENOTFOUND);
+        CHECK(plan == NULL);
+        CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
+        /* refused before Terraform runs */
+        snprintf(options, sizeof options, "{\"var_files\":[\"%s\"]}", dir.path);
+        CHECK_STATUS(tfs_engine_plan(engine, options, &plan), TFS_ENOTFOUND);
+        CHECK(plan == NULL);
+        CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
+        snprintf(options, sizeof options, "{\"out\":\"%s\"}", dir.path);
+        CHECK_STATUS(tfs_engine_plan(engine, options, &plan), TFS_EIO);
+        CHECK_CONTAINS(tfs_error_last()->message, "is a directory");
+        tfs_engine_free(engine);
+    }
+    scratch_remove(&dir);
+}
+
+/* An empty workspace name is refused before anything runs. */
+void scenario_empty_workspace(void) {
+    tfs_engine* engine = NULL;
+    CHECK_STATUS(tfs_engine_open(&engine, ".", "{\"schema_version\":1,\"workspace\":\"\"}"), TFS_EINVAL);
+    CHECK(engine == NULL);
+    CHECK_CONTAINS(tfs_error_last()->message, "workspace");
+    CHECK_CONTAINS(tfs_error_last()->message, "empty");
+    CHECK_STATUS(tfs_engine_open(&engine, ".", "{\"workspace\":null}"), TFS_OK); /* null: the default */
+    if (engine == NULL) return;
+    CHECK_STATUS(tfs_engine_workspace_new(engine, ""), TFS_EINVAL);
+    CHECK_CONTAINS(tfs_error_last()->message, "empty");
+    CHECK_STATUS(tfs_engine_workspace_select(engine, ""), TFS_EINVAL);
+    CHECK_CONTAINS(tfs_error_last()->message, "empty");
+    CHECK_STATUS(tfs_engine_workspace_select_or_create(engine, ""), TFS_EINVAL);
+    CHECK_CONTAINS(tfs_error_last()->message, "empty");
+    CHECK_STATUS(tfs_engine_workspace_delete(engine, "", 0), TFS_EINVAL);
+    CHECK_CONTAINS(tfs_error_last()->message, "empty");
+    CHECK_STATUS(tfs_engine_workspace_delete(engine, "", 1), TFS_EINVAL);
+    tfs_engine_free(engine);
+}

@@ -4,6 +4,7 @@ a child process, so that a crash would fail one test rather than the whole sessi
 
 from __future__ import annotations
 
+import ctypes
 import os
 import subprocess
 import sys
@@ -127,6 +128,102 @@ def test_freed_handles_in_c(tmp_path: Path, cli_config: str) -> None:
     )
     assert result.returncode == 0, "crashed (%d): %s\n%s" % (result.returncode, result.stdout, result.stderr)
     assert result.stdout.count("EINVAL") == 2, result.stdout
+
+
+def test_a_closed_objects_raw_handle_is_invalid_in_c() -> None:
+    """A closed plan's raw handle, passed straight to C, is refused (InvalidArgument) even when
+    the next plan's object takes its memory: handles are tokens, never reused."""
+    result = run_child(
+        """
+        import json
+        from ctypes import byref, c_int, c_void_p
+        import tfstage
+        from tfstage import _lib
+        L = _lib.lib()
+        document = json.dumps({
+            "format_version": "1.2", "terraform_version": "1.11.4", "planned_values": {},
+            "resource_changes": [{
+                "address": "terraform_data.a", "mode": "managed", "type": "terraform_data", "name": "a",
+                "provider_name": "terraform.io/builtin/terraform",
+                "change": {"actions": ["create"], "before": None, "after": {"input": "x"}, "after_unknown": {},
+                           "before_sensitive": False, "after_sensitive": {}}}]})
+        previous = None
+        seen = set()
+        accepted = refused = 0
+        for i in range(1000):
+            plan = tfstage.Plan.from_json(document)
+            raw = plan._handle.value
+            assert raw not in seen, "handle %#x handed out twice" % raw
+            seen.add(raw)
+            assert plan.summary()["schema_version"] == 1
+            if previous is not None:
+                out = c_void_p()
+                present = c_int()
+                try:
+                    L.tfs_plan_summary(c_void_p(previous), byref(out))
+                    accepted += 1
+                except tfstage.InvalidArgument as e:
+                    assert "not a live tfs_plan" in e.message, e.message
+                    assert not out.value
+                    refused += 1
+                try:
+                    L.tfs_plan_changes_present(c_void_p(previous), byref(present))
+                    accepted += 1
+                except tfstage.InvalidArgument:
+                    refused += 1
+                L.tfs_plan_free(c_void_p(previous))  # freeing again: harmless
+            plan.close()
+            previous = raw
+        print("ACCEPTED", accepted, "REFUSED", refused)
+        """
+    )
+    assert result.returncode == 0, "crashed (%d): %s\n%s" % (result.returncode, result.stdout, result.stderr)
+    assert result.stdout.split() == ["ACCEPTED", "0", "REFUSED", "1998"], result.stdout
+
+
+def test_a_handle_of_another_type_is_invalid_in_c(root: Path, engine_factory) -> None:
+    engine = engine_factory(root)
+    plan = tfstage.Plan.from_json(
+        '{"format_version":"1.2","terraform_version":"1.11.4","planned_values":{},"resource_changes":[]}'
+    )
+    L = tfstage._lib.lib()
+    out = ctypes.c_void_p()
+    with pytest.raises(tfstage.InvalidArgument, match="not a live tfs_plan"):
+        L.tfs_plan_summary(engine._handle, ctypes.byref(out))
+    with pytest.raises(tfstage.InvalidArgument, match="not a live tfs_engine"):
+        L.tfs_engine_version(plan._handle, ctypes.byref(out))
+    L.tfs_engine_free(plan._handle)  # not an engine: ignored
+    assert plan.summary()["schema_version"] == 1
+    plan.close()
+
+
+def test_a_directory_where_a_file_is_expected(tmp_path: Path, root: Path, engine_factory) -> None:
+    with pytest.raises(tfstage.IOFailure, match="is a directory") as io_info:
+        tfstage.Plan.from_json_file(tmp_path)
+    assert "empty" not in io_info.value.message
+    with pytest.raises(tfstage.NotFound, match="is a directory") as info:
+        tfstage.Rollout(tmp_path)
+    assert "empty" not in info.value.message
+    engine = engine_factory(root)
+    with pytest.raises(tfstage.NotFound, match="is a directory"):
+        engine.open_plan(tmp_path)
+    with pytest.raises(tfstage.NotFound, match="var_files.*is a directory"):
+        engine.plan(var_files=[str(tmp_path)])  # refused before Terraform runs
+
+
+def test_an_empty_workspace_name_is_refused(root: Path, engine_factory, cli_config: str) -> None:
+    with pytest.raises(tfstage.InvalidArgument, match="workspace.*empty"):
+        tfstage.Engine(root, workspace="", cli_config=cli_config)
+    engine = engine_factory(root)
+    for call in (
+        lambda: engine.workspace_new(""),
+        lambda: engine.workspace_select(""),
+        lambda: engine.workspace_select_or_create(""),
+        lambda: engine.workspace_delete(""),
+        lambda: engine.workspace_delete("", force=True),
+    ):
+        with pytest.raises(tfstage.InvalidArgument, match="empty"):
+            call()
 
 
 def test_none_and_wrong_types_are_refused_in_python(root: Path, engine_factory) -> None:

@@ -37,6 +37,96 @@ def test_version_matches_the_package() -> None:
     assert os.path.exists(tfstage.library_path())
 
 
+def test_version_numbers_and_the_header_agree() -> None:
+    major, minor, patch = tfstage.version_info()
+    assert "%d.%d.%d" % (major, minor, patch) == tfstage.version()
+    parts = (ctypes.c_int(), ctypes.c_int(), ctypes.c_int())
+    number = _lib.lib().tfs_version_number(*(ctypes.byref(p) for p in parts))
+    assert tuple(p.value for p in parts) == (major, minor, patch)
+    assert number == major * 1000000 + minor * 1000 + patch
+    # The header's macros, the package's version and what it expects are one version.
+    header = (REPO_ROOT / "include" / "tfstage" / "common.h").read_text()
+    macros = {name: int(value) for name, value in re.findall(r"#define TFS_VERSION_(MAJOR|MINOR|PATCH) (\d+)", header)}
+    assert (macros["MAJOR"], macros["MINOR"], macros["PATCH"]) == (major, minor, patch)
+    assert tfstage.__version__ == tfstage.version()
+    assert (_lib.EXPECTED_MAJOR, _lib.EXPECTED_MINOR) == (major, minor)
+
+
+def test_check_version_follows_the_0x_rule() -> None:
+    L = _lib.lib()
+    major, minor, _ = tfstage.version_info()
+    assert L.tfs_check_version(major, minor) == 0
+    with pytest.raises(tfstage.Unsupported) as info:
+        L.tfs_check_version(major, minor + 1)
+    assert tfstage.version() in info.value.message and "%d.%d" % (major, minor + 1) in info.value.message
+    with pytest.raises(tfstage.Unsupported):
+        L.tfs_check_version(major + 1, 0)
+    if major == 0 and minor > 0:
+        with pytest.raises(tfstage.Unsupported, match="same minor"):
+            L.tfs_check_version(0, minor - 1)
+    with pytest.raises(tfstage.InvalidArgument):
+        L.tfs_check_version(-1, 0)
+    # The Python rule is the same.
+    assert _lib.compatible((0, 1, 5), (0, 1))
+    assert not _lib.compatible((0, 2, 0), (0, 1))
+    assert not _lib.compatible((0, 1, 0), (0, 2))
+    assert not _lib.compatible((1, 1, 0), (0, 1))
+    assert _lib.compatible((1, 3, 0), (1, 2))
+    assert not _lib.compatible((1, 1, 0), (1, 2))
+    assert not _lib.compatible((2, 0, 0), (1, 0))
+
+
+def test_another_minor_version_is_refused_while_0x() -> None:
+    major, minor, _ = tfstage.version_info()
+    code = (
+        "import tfstage, tfstage._lib as l\n"
+        "l.EXPECTED_MINOR = %d\n"
+        "try:\n"
+        "    tfstage.version()\n"
+        "    print('LOADED')\n"
+        "except tfstage.LibraryVersionError as e:\n"
+        "    print('MISMATCH', e)\n" % (minor + 1)
+    )
+    result = run_python(code, TFSTAGE_LIBRARY=tfstage.library_path())
+    assert result.returncode == 0, result.stderr
+    assert "MISMATCH" in result.stdout, result.stdout
+    # Both versions are named: the library's and the one these bindings need.
+    assert tfstage.version() in result.stdout
+    assert "%d.%d" % (major, minor + 1) in result.stdout
+
+
+def test_a_library_without_check_version_is_checked_in_python() -> None:
+    """An older libtfstage (no tfs_check_version, no tfs_version_number): the same rule from
+    its version string."""
+    code = (
+        "import ctypes, tfstage, tfstage._lib as l\n"
+        "class Raw:\n"
+        "    def __init__(self, raw, version):\n"
+        "        self._raw, self._version = raw, version\n"
+        "    def __getattr__(self, name):\n"
+        "        if name in ('tfs_check_version', 'tfs_version_number'):\n"
+        "            raise AttributeError(name)\n"
+        "        if name == 'tfs_version':\n"
+        "            f = lambda: self._version\n"
+        "            return f\n"
+        "        return getattr(self._raw, name)\n"
+        "raw = ctypes.CDLL(%r)\n"
+        "for version, expected in ((b'0.1.7', (0, 1)), (b'0.2.0', (0, 1)), (b'1.4.0', (1, 2))):\n"
+        "    l.EXPECTED_MAJOR, l.EXPECTED_MINOR = expected\n"
+        "    try:\n"
+        "        library = l._check(l.Library('p', 'test', Raw(raw, version)))\n"
+        "        print('OK', version.decode(), library.version_numbers)\n"
+        "    except tfstage.LibraryVersionError as e:\n"
+        "        print('MISMATCH', version.decode(), e)\n" % tfstage.library_path()
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "OK 0.1.7 (0, 1, 7)", result.stdout
+    assert lines[1].startswith("MISMATCH 0.2.0") and "0.1.x" in lines[1], result.stdout
+    assert lines[2].startswith("OK 1.4.0"), result.stdout
+
+
 def test_every_function_of_the_table_is_declared() -> None:
     names = [entry[0] for entry in _lib.FUNCTIONS]
     assert len(names) == len(set(names))

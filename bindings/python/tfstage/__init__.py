@@ -10,10 +10,11 @@ from __future__ import annotations
 __version__ = "0.1.0"
 
 from ._events import Event, EventHandler
-from typing import List
+from typing import List, Tuple
 
 from ._lib import (
     EXPECTED_MAJOR,
+    EXPECTED_MINOR,
     SCHEMA_VERSION,
     call_json,
     encode,
@@ -59,6 +60,11 @@ def version() -> str:
     return library_version()
 
 
+def version_info() -> Tuple[int, int, int]:
+    """The loaded library's (major, minor, patch) (``tfs_version_number``)."""
+    return lib().version_numbers
+
+
 def option_keys(kind: str) -> List[str]:
     """The keys one kind of options accepts (``tfs_options_keys``): ``"engine"``, ``"init"``,
     ``"plan"``, ``"destroy"`` or ``"run"``. Any other key is refused with :class:`InvalidArgument`."""
@@ -69,8 +75,10 @@ def option_keys(kind: str) -> List[str]:
 __all__ = [
     "__version__",
     "version",
+    "version_info",
     "option_keys",
     "EXPECTED_MAJOR",
+    "EXPECTED_MINOR",
     "SCHEMA_VERSION",
     "set_library_path",
     "library_path",

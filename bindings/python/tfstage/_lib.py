@@ -10,7 +10,10 @@ The library is loaded lazily, on first use, from the first of:
    above this package and above the current directory;
 5. the system (``ctypes.util.find_library("tfstage")``, then ``libtfstage.so.1``).
 
-Its ``tfs_version()`` is checked against :data:`EXPECTED_MAJOR`. Every function of the table
+Its version is checked against :data:`EXPECTED_MAJOR` and :data:`EXPECTED_MINOR` with the
+library's own ``tfs_check_version`` when it has one (the rule of ``TFS_CHECK_VERSION()``: while
+tfstage is 0.x only the same minor is compatible, from 1.0 the same major with a minor at least
+the expected one), else by the same rule from ``tfs_version()``. Every function of the table
 is registered with its argtypes, restype and errcheck; a symbol the library lacks is reported as
 a version mismatch (:class:`~tfstage.errors.LibraryVersionError`) when it is called.
 """
@@ -36,7 +39,9 @@ from .errors import (
 
 __all__ = [
     "EXPECTED_MAJOR",
+    "EXPECTED_MINOR",
     "MIN_VERSION",
+    "compatible",
     "SCHEMA_VERSION",
     "EventCallback",
     "set_library_path",
@@ -47,10 +52,12 @@ __all__ = [
     "candidates",
 ]
 
-#: The major version of libtfstage these bindings speak (TFS_VERSION_MAJOR).
+#: The version of libtfstage these bindings speak (TFS_VERSION_MAJOR, TFS_VERSION_MINOR of the
+#: headers they were written against; the package's own version is MAJOR.MINOR.x).
 EXPECTED_MAJOR = 0
-#: The oldest (major, minor) accepted.
-MIN_VERSION = (0, 1)
+EXPECTED_MINOR = 1
+#: The oldest (major, minor) accepted (while 0.x, also the newest: see :func:`compatible`).
+MIN_VERSION = (EXPECTED_MAJOR, EXPECTED_MINOR)
 #: The JSON schema_version of requests, results and events (TFS_SCHEMA_VERSION).
 SCHEMA_VERSION = 1
 
@@ -121,6 +128,8 @@ _Entry = Tuple[str, List[Any], Any, Optional[Callable[..., Any]]]
 FUNCTIONS: List[_Entry] = [
     # common.h
     ("tfs_version", [], c_char_p, _check_string),
+    ("tfs_version_number", [_OUT_INT, _OUT_INT, _OUT_INT], c_int, None),
+    ("tfs_check_version", [c_int, c_int], c_int, _check_status),
     ("tfs_status_name", [c_int], c_char_p, _check_string),
     ("tfs_error_last", [], POINTER(_tfs_error), None),
     ("tfs_error_clear", [], None, None),
@@ -320,6 +329,8 @@ class Library:
         self.origin = origin
         self.raw = raw
         self.version = ""
+        #: (major, minor, patch) of the library (tfs_version_number, else parsed from tfs_version).
+        self.version_numbers: Tuple[int, int, int] = (0, 0, 0)
         self.missing: List[str] = []
         self.functions: Dict[str, Any] = {}
 
@@ -378,23 +389,72 @@ def _load() -> "Library":
     )
 
 
+def compatible(library: Tuple[int, ...], expected: Tuple[int, ...]) -> bool:
+    """Whether a libtfstage of version ``library`` serves callers written for ``expected``
+    ((major, minor), the patch level never matters): the rule of tfs_check_version. While
+    ``expected`` is 0.x, only the same minor; from 1.0, the same major and a minor at least
+    ``expected``'s."""
+    if expected[0] == 0:
+        return tuple(library[:2]) == tuple(expected[:2])
+    return library[0] == expected[0] and library[1] >= expected[1]
+
+
+def _needed(expected: Tuple[int, int]) -> str:
+    if expected[0] == 0:
+        return "%d.%d.x" % expected
+    return "%d.%d or a later %d.x" % (expected[0], expected[1], expected[0])
+
+
+def _raw_function(library: "Library", name: str, argtypes: List[Any], restype: Any) -> Optional[Any]:
+    try:
+        func = getattr(library.raw, name)
+    except AttributeError:
+        return None
+    func.argtypes = argtypes
+    func.restype = restype
+    return func
+
+
 def _check(library: "Library") -> "Library":
     global _LIB
-    try:
-        version_fn = library.raw.tfs_version
-    except AttributeError:
-        raise LibraryVersionError(
-            "%s is not libtfstage (it has no tfs_version): check TFSTAGE_LIBRARY" % library.path
-        ) from None
-    version_fn.argtypes = []
-    version_fn.restype = c_char_p
+    version_fn = _raw_function(library, "tfs_version", [], c_char_p)
+    if version_fn is None:
+        raise LibraryVersionError("%s is not libtfstage (it has no tfs_version): check TFSTAGE_LIBRARY" % library.path)
     library.version = (version_fn() or b"").decode("utf-8", "replace")
-    major, minor, _ = _parse_version(library.version)
-    if major != EXPECTED_MAJOR or (major, minor) < MIN_VERSION:
+    number_fn = _raw_function(library, "tfs_version_number", [_OUT_INT, _OUT_INT, _OUT_INT], c_int)
+    if number_fn is not None:
+        parts = (c_int(), c_int(), c_int())
+        number_fn(*(ctypes.byref(p) for p in parts))
+        library.version_numbers = (parts[0].value, parts[1].value, parts[2].value)
+    else:
+        library.version_numbers = _parse_version(library.version)
+    expected = (EXPECTED_MAJOR, EXPECTED_MINOR)
+    detail = ""
+    check_fn = _raw_function(library, "tfs_check_version", [c_int, c_int], c_int)
+    if check_fn is not None:
+        ok = check_fn(expected[0], expected[1]) == 0
+        if not ok:
+            error_fn = _raw_function(library, "tfs_error_last", [], POINTER(_tfs_error))
+            error = error_fn() if error_fn is not None else None
+            if error:
+                detail = (error.contents.message or b"").decode("utf-8", "replace")
+                clear_fn = _raw_function(library, "tfs_error_clear", [], None)
+                if clear_fn is not None:
+                    clear_fn()
+    else:  # a library older than tfs_check_version: the same rule, from its version string
+        ok = compatible(library.version_numbers, expected)
+    if not ok:
         raise LibraryVersionError(
-            "%s is libtfstage %s, but these bindings (tfstage %s) need version %d.%d or a later "
-            "%d.x: install matching bindings or point TFSTAGE_LIBRARY at a matching library"
-            % (library.path, library.version, _package_version(), MIN_VERSION[0], MIN_VERSION[1], EXPECTED_MAJOR)
+            "%s is libtfstage %s, but these bindings (tfstage %s) need libtfstage %s (while tfstage is "
+            "0.x only the same minor version is compatible; from 1.0 the same major): install matching "
+            "bindings or point TFSTAGE_LIBRARY at a matching library%s"
+            % (
+                library.path,
+                library.version,
+                _package_version(),
+                _needed(expected),
+                (" (the library says: %s)" % detail) if detail else "",
+            )
         )
     library.register(FUNCTIONS)
     _LIB = library
