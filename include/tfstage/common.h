@@ -16,8 +16,10 @@
  *   - A child handle (a plan made by an engine) keeps what it needs of its parent alive: it
  *     stays usable after the parent is freed.
  *   - Requests and results that may grow are UTF-8 JSON text with a "schema_version" (1 for
- *     now). Unknown keys are ignored; a missing schema_version means 1; a newer one is
- *     refused with TFS_EUNSUPPORTED; a key of the wrong type gives TFS_EINVAL naming the key.
+ *     now). In requests (options), an unknown key is refused with TFS_EINVAL naming it and
+ *     the closest known key (tfs_options_keys lists them); readers of results ignore keys
+ *     they do not know. A missing schema_version means 1; a newer one is refused with
+ *     TFS_EUNSUPPORTED; a key of the wrong type gives TFS_EINVAL naming the key.
  *   - `char **out` strings are allocated by the library and released with tfs_string_free.
  *     `const char **out` strings are borrowed: they live as long as the handle they came from.
  *     On failure, out parameters are set to NULL (or left at 0).
