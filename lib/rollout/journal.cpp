@@ -57,15 +57,6 @@ json read_json(const fs::path& path) {
     return doc;
 }
 
-std::vector<std::string> run_ids(const fs::path& state_dir) {
-    std::vector<std::string> ids;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(state_dir / "runs", ec))
-        if (fs::exists(entry.path() / kJournalFile)) ids.push_back(entry.path().filename().string());
-    std::sort(ids.begin(), ids.end());
-    return ids;
-}
-
 }  // namespace
 
 bool is_done(const std::string& status) { return status == stage_status::succeeded || status == stage_status::no_changes; }
@@ -88,6 +79,15 @@ Journal::Journal(fs::path run_dir, std::string run_id, json document)
 
 Journal::Journal(Journal&& other) noexcept
     : run_dir_(std::move(other.run_dir_)), run_id_(std::move(other.run_id_)), document_(std::move(other.document_)) {}
+
+std::vector<std::string> Journal::run_ids(const fs::path& state_dir) {
+    std::vector<std::string> ids;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(state_dir / "runs", ec))
+        if (fs::exists(entry.path() / kJournalFile)) ids.push_back(entry.path().filename().string());
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
 
 std::string Journal::new_run_id(const fs::path& state_dir) {
     std::string id = fresh_run_id();

@@ -63,6 +63,8 @@ public:
     // run_id, or the most recent run when it is empty; throws Error(not_found) when there is
     // none, saying where runs are kept.
     static std::string run_or_latest(const std::filesystem::path& state_dir, const std::string& run_id);
+    // The ids of the runs in state_dir, oldest first.
+    static std::vector<std::string> run_ids(const std::filesystem::path& state_dir);
     // Every run's journal, oldest first, as readers see it (rollout/liveness.hpp: a run whose
     // process is gone shows as interrupted).
     static std::vector<nlohmann::json> history(const std::filesystem::path& state_dir);

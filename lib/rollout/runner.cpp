@@ -1374,13 +1374,23 @@ RunResult Execution::run(const json& previous_stages) {
 }
 
 void Execution::warn_about_rejections() {
-    const fs::path state_dir = journal_.run_dir().parent_path().parent_path();
     const json self = journal_.snapshot();
+    // The latest earlier run of this file and environment: newest first, reading only as far
+    // as it (a state directory may hold hundreds of runs).
     json previous;
-    for (const auto& run : Journal::history(state_dir))
-        if (run.value("run", "") != journal_.run_id() && run.value("rollout_file", "") == self.value("rollout_file", "") &&
+    const auto ids = Journal::run_ids(options_.state_dir);
+    for (auto id = ids.rbegin(); id != ids.rend() && !previous.is_object(); ++id) {
+        if (*id == journal_.run_id()) continue;
+        json run;
+        try {
+            run = Journal::open(options_.state_dir, *id).snapshot();
+        } catch (const Error&) {
+            continue;  // an unreadable journal says nothing about rejections
+        }
+        if (run.value("rollout_file", "") == self.value("rollout_file", "") &&
             run.value("environment", "") == self.value("environment", ""))
-            previous = run;  // history is oldest first: the last match is the latest
+            previous = std::move(run);
+    }
     if (!previous.is_object()) return;
     for (const auto& rejection : rejections_of(previous)) {
         const json warning{{"warning", "rejected_before"},

@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "process/process.hpp"
+#include "support/cli.hpp"
 #include "support/fixtures.hpp"
 #include "support/moto.hpp"
 #include "support/workdir.hpp"
@@ -24,66 +25,28 @@ using json = nlohmann::json;
 
 namespace {
 
-const char* kTfstage = TFSTAGE_BINARY_DIR "/cmd/tfstage/tfstage";
-
-struct Cli {
-    int exit_code = -1;
-    std::string out;
-    std::string err;
-    std::vector<json> events;
-    std::string text() const { return "exit " + std::to_string(exit_code) + "\nstdout:\n" + out + "\nstderr:\n" + err; }
-};
-
-std::vector<json> parse_events(const std::string& out) {
-    std::vector<json> events;
-    std::istringstream in(out);
-    for (std::string line; std::getline(in, line);) {
-        if (line.empty() || line.front() != '{') continue;
-        auto event = json::parse(line, nullptr, false);
-        if (event.is_object()) events.push_back(std::move(event));
-    }
-    return events;
-}
+using test::Cli;
+using test::final_status;
+using test::parse_events;
+using test::run_id_of;
+using test::stage_record;
 
 // The command, with the AWS emulator's endpoint (when there is one) and dummy credentials.
 Cli tfstage_cli(const std::vector<std::string>& args, const test::MotoServer* moto = nullptr,
                 const std::map<std::string, std::string>& extra_env = {}) {
-    process::Command command;
-    command.argv = {kTfstage};
-    command.argv.insert(command.argv.end(), args.begin(), args.end());
-    command.env = {{"TFSTAGE_CLI_CONFIG", test::cli_config().string()},
-                   {"NO_COLOR", "1"},
-                   {"AWS_ACCESS_KEY_ID", "testing"},
-                   {"AWS_SECRET_ACCESS_KEY", "testing"},
-                   {"AWS_DEFAULT_REGION", "us-east-1"}};
+    process::Command command = test::tfstage_command(args);
+    command.env.insert({{"AWS_ACCESS_KEY_ID", "testing"}, {"AWS_SECRET_ACCESS_KEY", "testing"}, {"AWS_DEFAULT_REGION", "us-east-1"}});
     if (moto != nullptr) {
         command.env["TF_VAR_aws_endpoint"] = moto->endpoint();
         command.env["AWS_ENDPOINT_URL"] = moto->endpoint();
     }
     for (const auto& [name, value] : extra_env) command.env[name] = value;
-    command.env_drop = {"TFSTAGE_TERRAFORM", "TF_WORKSPACE", "TF_CLI_ARGS*", "TF_VAR_*"};
+    command.env_drop.push_back("TF_VAR_*");  // the examples' variables come from their files only
     const auto result = process::run(command);
-    return {result.exit_code, result.out, result.err, parse_events(result.out)};
+    return {result.exit_code, result.out, result.err, parse_events(result.out), result.duration};
 }
 
-std::string final_status(const Cli& cli) {
-    if (cli.events.empty()) return "(no events)";
-    const auto& last = cli.events.back();
-    if (last.value("type", "") != "rollout_finished") return "(last event is " + last.value("type", "?") + ")";
-    return last.value("status", "");
-}
-
-std::string run_id_of(const Cli& cli) { return cli.events.empty() ? "" : cli.events.front().value("run", ""); }
-
-json journal_of(const fs::path& project, const std::string& run) {
-    return json::parse(test::read_text(project / ".tfstage" / "runs" / run / "journal.json"), nullptr, false);
-}
-
-json stage_record(const json& journal, const std::string& name) {
-    for (const auto& s : journal.value("stages", json::array()))
-        if (s.value("name", "") == name) return s;
-    return json::object();
-}
+json journal_of(const fs::path& project, const std::string& run) { return test::journal_of(project / ".tfstage", run); }
 
 std::vector<std::string> stage_names(const json& journal) {
     std::vector<std::string> out;
