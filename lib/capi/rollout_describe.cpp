@@ -23,14 +23,6 @@ const char* approval_word(rollout::ApprovalRule rule) {
     }
 }
 
-const char* kind_word(rollout::StageKind kind) {
-    switch (kind) {
-        case rollout::StageKind::destroy: return "destroy";
-        case rollout::StageKind::command: return "command";
-        default: return "apply";
-    }
-}
-
 json describe(const rollout::Rollout& r) {
     json out = result_object();
     out["file"] = r.file.string();
@@ -53,7 +45,7 @@ json describe(const rollout::Rollout& r) {
     for (std::size_t i = 0; i < r.stages.size(); ++i) {
         const auto& s = r.stages[i];
         json stage{{"name", s.name},
-                   {"kind", kind_word(s.kind)},
+                   {"kind", rollout::kind_word(s.kind)},
                    {"root", s.root},
                    {"targets", s.targets},
                    {"excludes", s.excludes},

@@ -5,13 +5,13 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
-#include <ctime>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
 #include "support/atomic_file.hpp"
 #include "support/error.hpp"
+#include "support/time_text.hpp"
 
 namespace tfstage::plan {
 namespace fs = std::filesystem;
@@ -113,15 +113,6 @@ std::string sha256_file(const fs::path& path) {
     return to_hex(digest.data(), size);
 }
 
-std::string utc_timestamp_now() {
-    const std::time_t now = std::time(nullptr);
-    std::tm utc{};
-    ::gmtime_r(&now, &utc);
-    std::array<char, 32> text{};
-    const auto size = std::strftime(text.data(), text.size(), "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return std::string(text.data(), size);
-}
-
 Provenance make_provenance(const ProvenanceInput& input) {
     Provenance out;
     out.plan_file = absolute_text(input.plan_file);
@@ -132,7 +123,7 @@ Provenance make_provenance(const ProvenanceInput& input) {
     out.targets = input.targets;
     out.excludes = input.excludes;
     for (const auto& file : input.var_files) out.var_files.push_back({absolute_text(file), sha256_file(file)});
-    out.created_at = utc_timestamp_now();
+    out.created_at = now_iso8601();
     return out;
 }
 

@@ -7,7 +7,7 @@
 //    "engine": {"flavour": "terraform", "version": "1.11.4", "binary": "/usr/bin/terraform"},
 //    "working_dir": "/abs/root", "workspace": "prod", "targets": ["module.vpc"], "excludes": [],
 //    "var_files": [{"path": "/abs/root/environments/prod.tfvars", "sha256": "cd34..."}],
-//    "created_at": "2025-06-01T12:00:00Z",
+//    "created_at": "2025-06-01T12:00:00.123Z",
 //    "git": {"repository": "/abs", "commit": "0123...", "branch": "main", "detached": false,
 //            "dirty": true, "modified": ["infra/main.tf"], "untracked": [], "upstream": "origin/main",
 //            "ahead": 0, "behind": 0}}     (git is null outside a repository)
@@ -50,7 +50,7 @@ struct Provenance {
     std::vector<std::string> targets;
     std::vector<std::string> excludes;
     std::vector<VarFileRecord> var_files;
-    std::string created_at;          // UTC ISO-8601, e.g. 2025-06-01T12:00:00Z
+    std::string created_at;          // UTC ISO-8601, e.g. 2025-06-01T12:00:00.123Z
     nlohmann::json git = nullptr;    // git::to_json of the working dir's provenance; null outside a repository
     bool operator==(const Provenance&) const = default;
 };
@@ -87,8 +87,5 @@ Provenance read_provenance(const std::filesystem::path& path);
 
 // True when `plan_file` exists and its sha256 is the recorded one.
 bool matches(const Provenance& provenance, const std::filesystem::path& plan_file);
-
-// The current time as UTC ISO-8601 with a Z suffix, to the second.
-std::string utc_timestamp_now();
 
 }  // namespace tfstage::plan

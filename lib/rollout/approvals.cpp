@@ -98,4 +98,29 @@ std::string rejection_warning(const std::string& run, const json& rejection) {
            ") at " + rejection.value("at", std::string("?")) + "; review this run's plan with that in mind";
 }
 
+json rejected_before(const std::filesystem::path& state_dir, const json& new_run) {
+    json previous;
+    const auto ids = Journal::run_ids(state_dir);
+    for (auto id = ids.rbegin(); id != ids.rend() && !previous.is_object(); ++id) {
+        if (*id == new_run.value("run", "")) continue;
+        json run;
+        try {
+            run = Journal::open(state_dir, *id).snapshot();
+        } catch (const Error&) {
+            continue;  // an unreadable journal says nothing about rejections
+        }
+        if (run.value("rollout_file", "") == new_run.value("rollout_file", "") &&
+            run.value("environment", "") == new_run.value("environment", ""))
+            previous = std::move(run);
+    }
+    json warnings = json::array();
+    if (!previous.is_object()) return warnings;
+    for (const auto& rejection : rejections_of(previous))
+        warnings.push_back({{"warning", "rejected_before"},
+                            {"run", previous.value("run", "")},
+                            {"stage", rejection.value("stage", "")},
+                            {"message", rejection_warning(previous.value("run", ""), rejection)}});
+    return warnings;
+}
+
 }  // namespace tfstage::rollout

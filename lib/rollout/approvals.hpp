@@ -7,6 +7,7 @@
 // the run's explicit --auto-approve, never a side effect of --approve.
 #pragma once
 
+#include <filesystem>
 #include <map>
 #include <set>
 #include <string>
@@ -34,5 +35,10 @@ nlohmann::json rejections_of(const nlohmann::json& journal);
 
 // The message of the warning a later run gives about a rejection in run `run`.
 std::string rejection_warning(const std::string& run, const nlohmann::json& rejection);
+
+// The warnings a new run gives about the rejections in the latest earlier run of its rollout
+// file and environment in state_dir: [{"warning": "rejected_before", "run", "stage",
+// "message"}]. Runs are read newest first, only as far as that run.
+nlohmann::json rejected_before(const std::filesystem::path& state_dir, const nlohmann::json& new_run);
 
 }  // namespace tfstage::rollout

@@ -61,19 +61,6 @@ json read_json(const fs::path& path) {
 
 bool is_done(const std::string& status) { return status == stage_status::succeeded || status == stage_status::no_changes; }
 
-std::string now_iso8601() {
-    const auto now = std::chrono::system_clock::now();
-    const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
-    const auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
-    std::tm utc{};
-    ::gmtime_r(&seconds, &utc);
-    char text[40];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
-    char out[48];
-    std::snprintf(out, sizeof out, "%s.%03dZ", text, static_cast<int>(millis));
-    return out;
-}
-
 Journal::Journal(fs::path run_dir, std::string run_id, json document)
     : run_dir_(std::move(run_dir)), run_id_(std::move(run_id)), document_(std::move(document)) {}
 

@@ -12,6 +12,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/time_text.hpp"
+
 namespace tfstage::rollout {
 
 // Run states (the `status` of a journal). Kept as text: they are part of the file format.
@@ -47,7 +49,6 @@ inline constexpr const char* skipped = "skipped";  // not selected (--only / --f
 // A stage that finished and need not run again when its inputs are unchanged.
 bool is_done(const std::string& stage_status);
 
-std::string now_iso8601();
 
 class Journal {
 public:

@@ -8,12 +8,14 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <set>
 #include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "rollout/journal.hpp"
 #include "rollout/liveness.hpp"
+#include "rollout/root_workspace.hpp"
 #include "support/error.hpp"
 
 namespace fs = std::filesystem;
@@ -78,6 +80,21 @@ RolloutLock::RolloutLock(const fs::path& lock_dir, const fs::path& root_dir, con
 RolloutLock::~RolloutLock() {
     std::error_code ec;
     fs::remove(path_, ec);
+}
+
+Locks lock_roots(const Rollout& rollout, const std::string& environment_name, const std::string& run_id) {
+    const Environment* environment = rollout.find_environment(environment_name);
+    Locks locks;
+    if (environment == nullptr) return locks;
+    std::set<std::string> keys;
+    for (const auto& stage : rollout.stages) {
+        if (!uses_terraform(stage)) continue;
+        const RootWorkspace where = root_workspace_of(rollout, *environment, stage);
+        if (keys.insert(where.key()).second)
+            locks.push_back(std::make_unique<RolloutLock>(where.dir / ".terraform" / "tfstage-locks", where.dir,
+                                                          where.workspace, run_id));
+    }
+    return locks;
 }
 
 }  // namespace tfstage::rollout

@@ -4,7 +4,11 @@
 #pragma once
 
 #include <filesystem>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include "rollout/model.hpp"
 
 namespace tfstage::rollout {
 
@@ -22,5 +26,13 @@ public:
 private:
     std::filesystem::path path_;
 };
+
+using Locks = std::vector<std::unique_ptr<RolloutLock>>;
+
+// One lock per root and workspace the rollout's Terraform stages use in the environment, kept
+// next to Terraform's own data (<root>/.terraform/tfstage-locks) so that any rollout file or
+// state directory sees it. Taken before a run writes anything: a second rollout is refused
+// now, not halfway, and leaves no journal behind (nor anything in the live run's).
+Locks lock_roots(const Rollout& rollout, const std::string& environment_name, const std::string& run_id);
 
 }  // namespace tfstage::rollout

@@ -30,6 +30,18 @@ std::filesystem::path CdkStage::assembly_dir() const {
     return std::filesystem::is_directory(path, ec) ? path.lexically_normal() : std::filesystem::path();
 }
 
+const char* kind_word(StageKind kind) {
+    switch (kind) {
+        case StageKind::apply: return "apply";
+        case StageKind::destroy: return "destroy";
+        case StageKind::command: return "command";
+        case StageKind::cdk: return "cdk";
+    }
+    return "?";
+}
+
+bool uses_terraform(const Stage& stage) { return stage.kind == StageKind::apply || stage.kind == StageKind::destroy; }
+
 const Root* Rollout::find_root(const std::string& root_name) const { return find_by_name(roots, root_name); }
 
 const Environment* Rollout::find_environment(const std::string& environment_name) const {

@@ -146,6 +146,12 @@ struct Stage {
     SourceLocation where;
 };
 
+// The kind as the rollout file and the journal write it: apply, destroy, command, cdk.
+const char* kind_word(StageKind kind);
+
+// Apply and destroy stages: they plan and apply with Terraform, on a root and workspace.
+bool uses_terraform(const Stage& stage);
+
 struct Rollout {
     std::filesystem::path file;      // absolute path of the rollout file
     std::filesystem::path base_dir;  // its directory: relative paths start here

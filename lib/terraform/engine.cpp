@@ -492,6 +492,8 @@ ApplyResult Engine::apply(const ApplyOptions& options) {
         UiEvent event = parse_ui_line(line);
         if (event.changes) applied.summary = event.changes;
         if (event.diagnostic && event.diagnostic->severity == "warning") applied.warnings.push_back(*event.diagnostic);
+        if (event.type == UiEventType::outputs && event.raw.contains("outputs") && event.raw["outputs"].is_object())
+            applied.outputs = event.raw["outputs"];
     }
     return applied;
 }

@@ -135,6 +135,10 @@ struct ApplyOptions {
 struct ApplyResult {
     std::optional<ChangeSummary> summary;
     std::vector<Diagnostic> warnings;
+    // The root's outputs after the apply, from its `outputs` message, shaped as `output -json`
+    // ({"name": {"sensitive":..,"type":..,"value":..}}) except that a sensitive output has no
+    // value. nullopt when the engine sent none (a destroy).
+    std::optional<nlohmann::json> outputs;
 };
 
 struct ValidateResult {

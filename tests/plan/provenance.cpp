@@ -89,7 +89,7 @@ TEST_CASE("make_provenance hashes the plan and the var files, and the record rou
     CHECK(record.var_files[0].sha256 == plan::sha256_file(dir.path / "prod.tfvars"));
     CHECK(record.targets == input.targets);
     CHECK(record.workspace == "prod");
-    CHECK(record.created_at.size() == 20);  // 2025-06-01T12:00:00Z
+    CHECK(record.created_at.size() == 24);  // 2025-06-01T12:00:00.123Z, milliseconds as the journal's
     CHECK(record.created_at.back() == 'Z');
     CHECK(record.git.is_null());
 

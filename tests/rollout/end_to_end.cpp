@@ -888,3 +888,51 @@ stages:
     CHECK(plans > 0);
     CHECK(files > 0);
 }
+
+// 11 ---------------------------------------------------------------------------------------
+
+TEST_CASE("rollout: checks read outputs from the apply's own message and launch output -json only for a sensitive one") {
+    Project p;
+    p.write_root("infra", R"(
+resource "terraform_data" "a" {
+  input = "value-of-a"
+}
+resource "terraform_data" "b" {
+  input = "value-of-b"
+}
+output "plain" {
+  value = terraform_data.a.output
+}
+output "secret" {
+  value     = terraform_data.b.output
+  sensitive = true
+}
+)");
+    p.write_rollout(R"(
+version: 1
+root: infra
+environments:
+  dev: {workspace: dev, approval: auto}
+stages:
+  - name: a
+    apply: {targets: [terraform_data.a]}
+    checks:
+      - name: plain output
+        argv: [test, "${output.plain}", "=", "value-of-a"]
+  - name: b
+    apply: {targets: [terraform_data.b]}
+    checks:
+      - name: sensitive output
+        argv: [test, "${output.secret}", "=", "value-of-b"]
+)");
+    const auto run = tfstage_cli({"run", p.path(), "-e", "dev", "--json"});
+    REQUIRE_MESSAGE(run.exit_code == 0, run.text());
+    const json journal = journal_of(p.state_dir(), run_id_of(run));
+    CHECK(stage_record(journal, "a")["checks"][0]["passed"] == true);
+    CHECK(stage_record(journal, "b")["checks"][0]["passed"] == true);
+    // Stage a's check used the apply's outputs message; stage b's wanted a sensitive output,
+    // which that message holds without its value: one `output -json`.
+    const json& setup = journal["setup"][p.root("infra").string()];
+    CHECK(setup.value("output_launches", 0) == 1);
+    CHECK(run.out.find("value-of-b") == std::string::npos);
+}
