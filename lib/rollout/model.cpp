@@ -38,6 +38,20 @@ const Environment* Rollout::find_environment(const std::string& environment_name
 
 const Stage* Rollout::find_stage(const std::string& stage_name) const { return find_by_name(stages, stage_name); }
 
+const char* stage_kind_word(StageKind kind) {
+    switch (kind) {
+        case StageKind::apply: return "apply";
+        case StageKind::destroy: return "destroy";
+        case StageKind::command: return "command";
+        case StageKind::cdk: return "cdk";
+    }
+    return "apply";
+}
+
+Diagnostic to_diagnostic(const Problem& problem) {
+    return {"error", problem.message, "", problem.where.file, problem.where.line, problem.where.column, problem.key};
+}
+
 std::string Problem::str() const {
     std::string out = where.file;
     if (where.line > 0) out += ":" + std::to_string(where.line) + ":" + std::to_string(where.column);

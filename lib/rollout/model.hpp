@@ -146,6 +146,10 @@ struct Stage {
     SourceLocation where;
 };
 
+// The word for a stage kind, as rollout files, the journal, events and describe documents
+// write it: "apply", "destroy", "command" or "cdk".
+const char* stage_kind_word(StageKind kind);
+
 struct Rollout {
     std::filesystem::path file;      // absolute path of the rollout file
     std::filesystem::path base_dir;  // its directory: relative paths start here
@@ -170,6 +174,11 @@ struct Problem {
     // "FILE:LINE:COL: KEY: MESSAGE"
     std::string str() const;
 };
+
+// A problem as a diagnostic, the one shape problems take in JSON (the C ABI's error
+// diagnostics, `tfstage validate --json`, tfs_rollout_validate): severity "error", the
+// message in summary, the file, line and column, and the key in address.
+Diagnostic to_diagnostic(const Problem& problem);
 
 // Every problem of a file at once, so that people fix them in one go.
 class ValidationError : public Error {

@@ -86,5 +86,9 @@ void scenario_engine_callback_cancels(void);
 void scenario_engine_cancel_thread(void);
 void scenario_rollout_gate(void);
 void scenario_rollout_cancel_thread(void);
+void scenario_validate_and_keys(void);
+void scenario_engine_reads(void);
+void scenario_plan_git_commit(void);
+void scenario_rollout_git(void);
 
 #endif
