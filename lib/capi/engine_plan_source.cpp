@@ -1,6 +1,7 @@
 // tfs_engine_stages_suggest and tfs_engine_targets_expand: the operations that read a plan of
 // the root (a given one, or a fresh untargeted plan), as `tfstage stages suggest` and
 // `tfstage targets expand` do.
+#include "address/address.hpp"
 #include "engine_call.hpp"
 #include "engine_options.hpp"
 #include "guard.hpp"
@@ -36,7 +37,12 @@ int tfs_engine_targets_expand(tfs_engine* engine, const char* pattern, const cha
         const auto inputs = plan_source_options(options_json);
         EngineCall call(handle);
         ops::EngineOnDemand on_demand(call.engine());
-        const auto expansion = ops::expand_targets(on_demand, pattern, inputs);
+        ops::TargetExpansion expansion;
+        try {
+            expansion = ops::expand_targets(on_demand, pattern, inputs);
+        } catch (const address::AddressError& e) {
+            throw Error(ErrorCode::parse_error, e.what());  // as tfs_address_expand says it
+        }
         json out = result_object();
         out["addresses"] = expansion.selected;
         out["known"] = expansion.known;

@@ -62,6 +62,9 @@ int write_text(const char* dir, const char* name, const char* text);
 void join_path(char* out, const char* dir, const char* name);
 /* The Terraform CLI config written by scripts/setup. */
 const char* cli_config(void);
+/* An engine on the root in root_dir (with the CLI config), initialised; NULL (and a failure
+ * counted) when that fails. */
+tfs_engine* open_initialised(const char* root_dir);
 
 /* Scenarios. */
 void scenario_errors(void);

@@ -82,7 +82,9 @@ def test_engine_reads_what_the_command_reads(tmp_path: Path, engine_factory) -> 
     order = engine.suggest_stages()
     assert order["groups"] == [["net"], ["app"]]
     assert order["depends_on"]["app"] == ["net"]
-    assert engine.expand_targets("terraform_data") == ["terraform_data.a"]
+    # A bare type selects its resources in every module; a pattern only where it says.
+    assert engine.expand_targets("terraform_data") == [
+        "module.app.terraform_data.x", "module.net.terraform_data.n", "terraform_data.a"]
     assert engine.expand_targets("module.*.terraform_data.*") == ["module.app.terraform_data.x", "module.net.terraform_data.n"]
     assert engine.expand_targets("aws_instance") == []
     with pytest.raises(tfstage.ParseError):

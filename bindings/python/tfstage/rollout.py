@@ -351,13 +351,16 @@ class Rollout(Handle):
             self._running = None
             raise
 
-    def _run_start(self, options: Optional[bytes]) -> Callable[[Any], c_void_p]:
-        handle = self._handle
+    @staticmethod
+    def _starter(function: Any, *arguments: Any) -> Callable[[Any], c_void_p]:
+        """The start of a run in the worker thread: ``function(*arguments, callback, NULL,
+        &out)`` (tfs_rollout_run, _resume, _approve or _rollback); the run it made is freed
+        if the call raises after all."""
 
         def start(callback: Any) -> c_void_p:
             out = c_void_p()
             try:
-                lib().tfs_rollout_run(handle, options, callback, None, ctypes.byref(out))
+                function(*arguments, callback, None, ctypes.byref(out))
             except BaseException:
                 if out.value:
                     lib().tfs_run_free(out)
@@ -365,55 +368,19 @@ class Rollout(Handle):
             return out
 
         return start
+
+    def _run_start(self, options: Optional[bytes]) -> Callable[[Any], c_void_p]:
+        return self._starter(lib().tfs_rollout_run, self._handle, options)
 
     def _resume_start(self, run_id: Optional[str], options: Optional[bytes]) -> Callable[[Any], c_void_p]:
-        handle = self._handle
-        rid = encode(run_id, "run_id", optional=True)
-
-        def start(callback: Any) -> c_void_p:
-            out = c_void_p()
-            try:
-                lib().tfs_rollout_resume(handle, rid, options, callback, None, ctypes.byref(out))
-            except BaseException:
-                if out.value:
-                    lib().tfs_run_free(out)
-                raise
-            return out
-
-        return start
+        return self._starter(lib().tfs_rollout_resume, self._handle, encode(run_id, "run_id", optional=True), options)
 
     def _approve_start(self, stage: str, run_id: Optional[str], options: Optional[bytes]) -> Callable[[Any], c_void_p]:
-        handle = self._handle
         rid = encode(run_id, "run_id", optional=True)
-        st = encode(stage, "stage")
-
-        def start(callback: Any) -> c_void_p:
-            out = c_void_p()
-            try:
-                lib().tfs_rollout_approve(handle, rid, st, options, callback, None, ctypes.byref(out))
-            except BaseException:
-                if out.value:
-                    lib().tfs_run_free(out)
-                raise
-            return out
-
-        return start
+        return self._starter(lib().tfs_rollout_approve, self._handle, rid, encode(stage, "stage"), options)
 
     def _rollback_start(self, run_id: str, options: Optional[bytes]) -> Callable[[Any], c_void_p]:
-        handle = self._handle
-        rid = encode(run_id, "run_id")
-
-        def start(callback: Any) -> c_void_p:
-            out = c_void_p()
-            try:
-                lib().tfs_rollout_rollback(handle, rid, options, callback, None, ctypes.byref(out))
-            except BaseException:
-                if out.value:
-                    lib().tfs_run_free(out)
-                raise
-            return out
-
-        return start
+        return self._starter(lib().tfs_rollout_rollback, self._handle, encode(run_id, "run_id"), options)
 
     @staticmethod
     def _rollback_options(options: Options, kw: Dict[str, Any]) -> Optional[bytes]:
