@@ -12,6 +12,7 @@ namespace tfstage::cli {
 void register_validate(CLI::App& app, Context& context) {
     auto file = std::make_shared<std::string>();
     auto* validate = app.add_subcommand("validate", "check a rollout file: every problem with its line and key");
+    validate->fallthrough();  // global options (--json) may follow the verb, as for the others
     validate->add_option("FILE", *file, "the rollout file")->required();
     validate->callback([&context, file] {
         const auto result = ops::validate_rollout_file(*file);

@@ -99,7 +99,7 @@ void scenario_validate_and_keys(void) {
     join_path(path, s.path, "invalid.yaml");
     REQUIRE_OK(tfs_rollout_validate(path, &out));
     CHECK_CONTAINS(out, "\"valid\":false");
-    CHECK_CONTAINS(out, "\"address\":\"stages[0].needs[0]\"");
+    CHECK_CONTAINS(out, "\"address\":\"stages[0].needs\"");
     CHECK_CONTAINS(out, "\"severity\":\"error\"");
     CHECK_CONTAINS(out, "invalid.yaml");
     /* ... the very objects tfs_rollout_load reports as its diagnostics */
