@@ -307,21 +307,32 @@ class Rollout(Handle):
     # -- runs ---------------------------------------------------------------------------------
 
     @staticmethod
+    def _common_options(kw: Dict[str, Any]) -> Dict[str, Any]:
+        """The keys every kind of run takes (run, resume, approve, rollback), taken out of ``kw``."""
+        values = {
+            "auto_approve": check_type(kw.pop("auto_approve", None), bool, "auto_approve"),
+            "approve": str_list(kw.pop("approve", None), "approve"),
+            "state_dir": check_type(kw.pop("state_dir", None), (str, os.PathLike), "state_dir"),
+            "cli_config": check_type(kw.pop("cli_config", None), (str, os.PathLike), "cli_config"),
+            "grace_ms": check_type(kw.pop("grace_ms", None), int, "grace_ms"),
+            "approver": check_type(kw.pop("approver", None), str, "approver"),
+        }
+        for key in ("state_dir", "cli_config"):
+            if values[key] is not None:
+                values[key] = os.fspath(values[key])
+        return values
+
+    @staticmethod
     def _options(options: Options, environment: Optional[str], kw: Dict[str, Any]) -> Optional[bytes]:
         values = {
             "environment": check_type(environment, str, "environment"),
-            "auto_approve": check_type(kw.pop("auto_approve", None), bool, "auto_approve"),
-            "approve": str_list(kw.pop("approve", None), "approve"),
+            **Rollout._common_options(kw),
             "only": str_list(kw.pop("only", None), "only"),
             "from": check_type(kw.pop("from_stage", None), str, "from_stage"),
             "parallelism": check_type(kw.pop("parallelism", None), int, "parallelism"),
             "plan_only": check_type(kw.pop("plan_only", None), bool, "plan_only"),
-            "state_dir": check_type(kw.pop("state_dir", None), (str, os.PathLike), "state_dir"),
-            "cli_config": check_type(kw.pop("cli_config", None), (str, os.PathLike), "cli_config"),
             "converge": check_type(kw.pop("converge", None), bool, "converge"),
             "unconverged": check_type(kw.pop("unconverged", None), str, "unconverged"),
-            "grace_ms": check_type(kw.pop("grace_ms", None), int, "grace_ms"),
-            "approver": check_type(kw.pop("approver", None), str, "approver"),
             "allow_dirty": check_type(kw.pop("allow_dirty", None), bool, "allow_dirty"),
             "allow_branch": check_type(kw.pop("allow_branch", None), bool, "allow_branch"),
             "allow_behind": check_type(kw.pop("allow_behind", None), bool, "allow_behind"),
@@ -329,9 +340,6 @@ class Rollout(Handle):
         }
         if kw:
             raise TypeError("unexpected keyword argument(s): %s" % ", ".join(sorted(kw)))
-        for key in ("state_dir", "cli_config"):
-            if values[key] is not None:
-                values[key] = os.fspath(values[key])
         if values["unconverged"] not in (None, "failure", "warning"):
             raise ValueError("unconverged must be 'failure' or 'warning', not %r" % values["unconverged"])
         return options_json(options, values)
@@ -384,19 +392,9 @@ class Rollout(Handle):
 
     @staticmethod
     def _rollback_options(options: Options, kw: Dict[str, Any]) -> Optional[bytes]:
-        values = {
-            "approve": str_list(kw.pop("approve", None), "approve"),
-            "auto_approve": check_type(kw.pop("auto_approve", None), bool, "auto_approve"),
-            "state_dir": check_type(kw.pop("state_dir", None), (str, os.PathLike), "state_dir"),
-            "cli_config": check_type(kw.pop("cli_config", None), (str, os.PathLike), "cli_config"),
-            "grace_ms": check_type(kw.pop("grace_ms", None), int, "grace_ms"),
-            "approver": check_type(kw.pop("approver", None), str, "approver"),
-        }
+        values = Rollout._common_options(kw)
         if kw:
             raise TypeError("unexpected keyword argument(s): %s" % ", ".join(sorted(kw)))
-        for key in ("state_dir", "cli_config"):
-            if values[key] is not None:
-                values[key] = os.fspath(values[key])
         return options_json(options, values)
 
     def start_rollback(
