@@ -137,6 +137,18 @@ void scenario_validate_and_keys(void) {
     CHECK_CONTAINS(out, "\"var_files\"");
     tfs_string_free(out);
 
+    /* NULL handles and arguments of the new functions: TFS_EINVAL, out parameters NULL. */
+    out = (char*)"untouched";
+    CHECK_STATUS(tfs_engine_show_plan(NULL, "x.tfplan", &out), TFS_EINVAL);
+    CHECK(out == NULL);
+    CHECK_STATUS(tfs_engine_output_raw(NULL, "x", 0, &out), TFS_EINVAL);
+    CHECK_STATUS(tfs_engine_stages_suggest(NULL, NULL, &out), TFS_EINVAL);
+    CHECK_STATUS(tfs_engine_targets_expand(NULL, "terraform_data", NULL, &out), TFS_EINVAL);
+    CHECK_STATUS(tfs_rollout_rollback(NULL, "x", NULL, NULL, NULL, &run), TFS_EINVAL);
+    CHECK(run == NULL);
+    CHECK_STATUS(tfs_rollout_validate(path, NULL), TFS_EINVAL);
+    CHECK(out == NULL);
+
     /* The run outcome of an unconverged rollout has its own code (the command exits 6). */
     CHECK(strcmp(tfs_status_name(TFS_EUNCONVERGED), "TFS_EUNCONVERGED") == 0);
     scratch_remove(&s);

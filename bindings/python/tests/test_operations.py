@@ -230,3 +230,41 @@ def test_status_history_and_outcome_are_the_same_from_the_command_and_python(tmp
     history = subprocess.run([command(), "history", "--state-dir", str(state_dir), "--json"], capture_output=True, text=True)
     assert history.returncode == 0
     assert [json.loads(line) for line in history.stdout.splitlines()] == tfstage.history(state_dir)
+
+
+def test_the_new_methods_check_their_arguments_before_c(tmp_path: Path, engine_factory) -> None:
+    write(tmp_path / "main.tf", 'resource "terraform_data" "a" {}\n')
+    rollout_file = write(tmp_path / "rollout.yaml", """
+        version: 1
+        environments:
+          dev: {approval: auto}
+        stages:
+          - name: first
+            run: {argv: ["true"]}
+        converge: false
+    """)
+    engine = engine_factory(tmp_path)
+    with pytest.raises(TypeError):
+        engine.output_raw(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        engine.output_raw("a", reveal_sensitive="yes")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        engine.show_plan(None)  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        engine.expand_targets("terraform_data", var_files="x.tfvars")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):
+        tfstage.validate(None)  # type: ignore[arg-type]
+    with tfstage.Rollout(rollout_file) as rollout:
+        with pytest.raises(TypeError):
+            rollout.rollback(None)  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            rollout.rollback("x", approve="first")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            rollout.start_rollback("x", environment="dev")
+        with pytest.raises(tfstage.InvalidArgument, match="no stage 'nowhere'"):
+            rollout.rollback("20000101-000000-0000", approve=["nowhere"])
+        with pytest.raises(tfstage.NotFound):
+            rollout.rollback("20000101-000000-0000")
+        with pytest.raises(TypeError):
+            rollout.run("dev", allow_dirty="yes")  # type: ignore[arg-type]
+        assert set(tfstage.option_keys("rollback")) >= {"approve", "auto_approve", "state_dir"}
