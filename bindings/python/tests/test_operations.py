@@ -72,7 +72,7 @@ def test_a_plan_made_from_python_records_the_git_commit(tmp_path: Path, engine_f
     assert record["git"]["dirty"] is False
 
 
-def test_engine_reads_what_the_command_reads(tmp_path: Path, engine_factory) -> None:
+def test_engine_reads_what_the_command_reads(tmp_path: Path, engine_factory, cli_config: str) -> None:
     write(tmp_path / "main.tf", MODULE_ROOT)
     write(tmp_path / "modules" / "net" / "main.tf", 'resource "terraform_data" "n" {}\noutput "id" {\n  value = terraform_data.n.id\n}\n')
     write(tmp_path / "modules" / "app" / "main.tf", 'variable "net_id" {}\nresource "terraform_data" "x" {\n  input = var.net_id\n}\n')
@@ -107,6 +107,18 @@ def test_engine_reads_what_the_command_reads(tmp_path: Path, engine_factory) -> 
     assert engine.output_raw("secret", reveal_sensitive=True) == "hush"
     with pytest.raises(tfstage.NotFound):
         engine.output_raw("no_such_output")
+
+    # The command gives the same documents and values.
+    def cli(*words: str) -> str:
+        env = dict(os.environ, TFSTAGE_CLI_CONFIG=cli_config)
+        result = subprocess.run([command(), "-C", str(tmp_path), *words], capture_output=True, text=True, env=env)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert json.loads(cli("--json", "stages", "suggest")) == engine.suggest_stages()
+    assert json.loads(cli("--json", "engine", "validate")) == engine.validate()
+    assert cli("engine", "output", "a_input", "--raw").rstrip("\n") == engine.output_raw("a_input")
+    assert cli("targets", "expand", "terraform_data").split() == engine.expand_targets("terraform_data")
 
 
 def test_validation_has_one_shape_from_the_command_c_and_python(tmp_path: Path) -> None:
