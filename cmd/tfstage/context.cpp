@@ -6,6 +6,8 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "ops/event_documents.hpp"
+
 namespace tfstage::cli {
 
 int exit_code_for(ErrorCode code) {
@@ -13,6 +15,7 @@ int exit_code_for(ErrorCode code) {
         case ErrorCode::awaiting_approval: return exit_awaiting_approval;
         case ErrorCode::policy_violation: return exit_policy_violation;
         case ErrorCode::deadline_exceeded: return exit_deadline;
+        case ErrorCode::unconverged: return exit_unconverged;
         case ErrorCode::cancelled: return exit_interrupted;
         case ErrorCode::invalid_argument: return exit_usage;
         default: return exit_failure;
@@ -41,7 +44,7 @@ terraform::Engine Context::engine(bool stream_events) {
         const bool json = global.json;
         options.on_event = [json](const terraform::UiEvent& event) {
             if (json) {
-                std::cout << event.raw.dump() << '\n' << std::flush;
+                std::cout << ops::engine_event_document(event).dump() << '\n' << std::flush;
                 return;
             }
             switch (event.type) {

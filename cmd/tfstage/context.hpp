@@ -9,21 +9,22 @@
 #include <vector>
 
 #include "process/process.hpp"
+#include "rollout/run_outcome.hpp"
 #include "support/error.hpp"
 #include "terraform/engine.hpp"
 
 namespace tfstage::cli {
 
-// Documented in README.md ("Exit codes"); keep in step with the rollout states.
+// Documented in README.md ("Exit codes"); a run's status maps to them in rollout/run_outcome.
 enum ExitCode : int {
-    exit_ok = 0,
-    exit_failure = 1,
-    exit_usage = 2,
-    exit_awaiting_approval = 3,
-    exit_policy_violation = 4,
-    exit_deadline = 5,
-    exit_unconverged = 6,
-    exit_interrupted = 130,
+    exit_ok = rollout::exit_code::ok,
+    exit_failure = rollout::exit_code::failure,
+    exit_usage = rollout::exit_code::usage,
+    exit_awaiting_approval = rollout::exit_code::awaiting_approval,
+    exit_policy_violation = rollout::exit_code::policy_violation,
+    exit_deadline = rollout::exit_code::deadline,
+    exit_unconverged = rollout::exit_code::unconverged,
+    exit_interrupted = rollout::exit_code::interrupted,
 };
 
 int exit_code_for(ErrorCode code);

@@ -1,42 +1,6 @@
 #include "plan_source.hpp"
 
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <system_error>
-
 namespace tfstage::cli {
-namespace fs = std::filesystem;
-
-ScratchDir::ScratchDir() {
-    std::string pattern = (fs::temp_directory_path() / "tfstage-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-        throw Error(ErrorCode::io, "cannot create a temporary directory: " + std::string(std::strerror(errno)));
-    path_ = pattern;
-}
-
-ScratchDir::~ScratchDir() {
-    std::error_code ignored;  // best effort: a leftover temporary directory is not worth a crash
-    fs::remove_all(path_, ignored);
-}
-
-bool is_json_document(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw Error(ErrorCode::not_found, "cannot read " + path.string() + ": " + std::strerror(errno));
-    char head[4] = {};
-    in.read(head, sizeof head);
-    const auto size = static_cast<std::size_t>(in.gcount());
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(head[i]); };
-    // A UTF-16 BOM only ever starts text; a UTF-8 BOM is skipped like whitespace.
-    if (size >= 2 && ((byte(0) == 0xFF && byte(1) == 0xFE) || (byte(0) == 0xFE && byte(1) == 0xFF))) return true;
-    in.clear();
-    in.seekg(size >= 3 && byte(0) == 0xEF && byte(1) == 0xBB && byte(2) == 0xBF ? 3 : 0);
-    char c = 0;
-    while (in.get(c))
-        if (c != ' ' && c != '\t' && c != '\r' && c != '\n') return c == '{';
-    return false;
-}
 
 void add_plan_input_options(CLI::App* verb, PlanInputs& inputs) {
     verb->add_option("--plan", inputs.plan_file, "read this saved plan or show -json document instead of planning");
@@ -44,26 +8,16 @@ void add_plan_input_options(CLI::App* verb, PlanInputs& inputs) {
     verb->add_option("--var", inputs.vars, "NAME=VALUE for the plan (repeatable; values are never printed)");
 }
 
-fs::path show_json_document(Context& context, const fs::path& plan_file, const ScratchDir& scratch) {
-    if (is_json_document(plan_file)) return plan_file;
-    const fs::path document = scratch.path() / "show.json";
-    // Relative to where the user stands, not to -C (the engine runs in -C).
-    context.engine(false).show_json(fs::absolute(plan_file), document);
-    return document;
+ops::PlanInputs to_ops(const PlanInputs& inputs) {
+    ops::PlanInputs out;
+    out.plan_file = inputs.plan_file;
+    for (const auto& file : inputs.var_files) out.var_files.emplace_back(file);
+    out.vars = parse_vars(inputs.vars);
+    return out;
 }
 
-fs::path plan_document(Context& context, const PlanInputs& inputs, const ScratchDir& scratch) {
-    if (!inputs.plan_file.empty()) return show_json_document(context, inputs.plan_file, scratch);
-    terraform::PlanOptions options;
-    options.vars = parse_vars(inputs.vars);
-    for (const auto& file : inputs.var_files) options.var_files.emplace_back(file);
-    options.refresh = false;
-    options.out = scratch.path() / "current.plan";
-    auto engine = context.engine(false);
-    engine.plan(options);
-    const fs::path document = scratch.path() / "current.json";
-    engine.show_json(options.out, document);
-    return document;
+ops::EngineOnDemand engine_on_demand(Context& context) {
+    return ops::EngineOnDemand([&context] { return context.engine(false); });
 }
 
 }  // namespace tfstage::cli

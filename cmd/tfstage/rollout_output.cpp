@@ -6,6 +6,7 @@
 #include <iostream>
 #include <mutex>
 
+#include "ops/event_documents.hpp"
 #include "rollout/journal.hpp"
 
 namespace tfstage::cli {
@@ -49,7 +50,7 @@ std::string state_dir_option(const std::string& plan_file) {
 
 std::function<void(const rollout::Event&)> rollout_printer(const Context& context) {
     if (context.global.json) {
-        return [](const rollout::Event& e) { std::cout << e.to_json().dump() << '\n' << std::flush; };
+        return [](const rollout::Event& e) { std::cout << ops::event_document(e).dump() << '\n' << std::flush; };
     }
     const Style style{context.global.color};
     const bool terminal = ::isatty(STDOUT_FILENO) != 0;
@@ -176,16 +177,7 @@ std::function<bool(const rollout::GateRequest&)> terminal_gate(const Context& co
     };
 }
 
-int exit_code_for_status(const std::string& status) {
-    namespace rs = rollout::run_status;
-    if (status == rs::succeeded) return exit_ok;
-    if (status == rs::awaiting_approval) return exit_awaiting_approval;
-    if (status == rs::policy_violation) return exit_policy_violation;
-    if (status == rs::deadline_exceeded) return exit_deadline;
-    if (status == rs::unconverged) return exit_unconverged;
-    if (status == rs::interrupted) return exit_interrupted;
-    return exit_failure;
-}
+int exit_code_for_status(const std::string& status) { return rollout::run_outcome(status).exit_code; }
 
 rollout::RunOptions base_run_options(const Context& context) {
     rollout::RunOptions options;

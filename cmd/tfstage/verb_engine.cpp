@@ -6,8 +6,9 @@
 #include <nlohmann/json.hpp>
 
 #include "context.hpp"
-#include "git/git.hpp"
-#include "plan/provenance.hpp"
+#include "ops/engine_results.hpp"
+#include "ops/output_value.hpp"
+#include "ops/plan_with_provenance.hpp"
 
 namespace tfstage::cli {
 namespace {
@@ -50,36 +51,18 @@ void print_summary(const Context& context, const std::optional<terraform::Change
     if (!context.global.json) return;  // people saw the engine's own change_summary line
     nlohmann::json out{{"schema_version", 1}, {"changes_present", changes}};
     if (!saved_plan.is_null()) out["saved_plan"] = saved_plan;
-    if (summary)
-        out["change_summary"] = {{"add", summary->add}, {"change", summary->change}, {"remove", summary->remove},
-                                 {"import", summary->import}, {"forget", summary->forget}};
+    if (summary) out["change_summary"] = ops::change_counts(summary);
     std::cout << nlohmann::json{{"type", "result"}, {"result", out}}.dump() << '\n';
 }
 
-// The record next to a saved plan: what it is (sha256) and how it was made. Approvals refer
-// to its hash, so a plan swapped after review is caught. Returns {plan_file, plan_sha256,
-// provenance} for the JSON result.
-nlohmann::json record_provenance(const Context& context, terraform::Engine& engine, const terraform::PlanOptions& options) {
-    const auto& info = engine.info();
-    plan::ProvenanceInput input;
-    input.plan_file = options.out;
-    input.engine = {terraform::to_string(info.flavour), info.version.str(), info.binary};
-    input.working_dir = engine.options().working_dir;
-    input.workspace = context.global.workspace.empty() ? engine.workspace_show() : context.global.workspace;
-    input.targets = options.targets;
-    input.excludes = options.excludes;
-    input.var_files = options.var_files;
-    auto record = plan::make_provenance(input);
-    // The commit, branch and dirty files of the configuration (null outside a repository).
-    if (auto git = git::provenance_of(input.working_dir.empty() ? std::filesystem::current_path() : input.working_dir,
-                                      options.var_files))
-        record.git = git::to_json(*git);
-    const auto path = plan::provenance_path(options.out);
-    plan::write_provenance(record, path);
+// {plan_file, plan_sha256, provenance} for the JSON result, or a line for people.
+nlohmann::json saved_plan_result(const Context& context, const ops::SavedPlan& saved) {
     if (!context.global.json)
-        std::cout << "Saved plan " << options.out.string() << " (sha256 " << record.plan_sha256 << "); provenance in "
-                  << path.string() << '\n';
-    return {{"plan_file", record.plan_file}, {"plan_sha256", record.plan_sha256}, {"provenance", path.string()}};
+        std::cout << "Saved plan " << saved.provenance.plan_file << " (sha256 " << saved.provenance.plan_sha256
+                  << "); provenance in " << saved.provenance_file.string() << '\n';
+    return {{"plan_file", saved.provenance.plan_file},
+            {"plan_sha256", saved.provenance.plan_sha256},
+            {"provenance", saved.provenance_file.string()}};
 }
 
 }  // namespace
@@ -109,10 +92,17 @@ void register_engine(CLI::App& app, Context& context) {
         options.out = o->out;
         options.destroy = o->destroy;
         auto engine = context.engine();
-        const auto result = engine.plan(options);
-        const auto saved_plan = options.out.empty() ? nlohmann::json() : record_provenance(context, engine, options);
-        print_summary(context, result.summary, result.changes_present, saved_plan);
-        if (o->detailed_exitcode && result.changes_present) context.exit_code = 2;
+        bool changes_present = false;
+        if (options.out.empty()) {
+            const auto result = engine.plan(options);
+            changes_present = result.changes_present;
+            print_summary(context, result.summary, changes_present);
+        } else {
+            const auto saved = ops::plan_with_provenance(engine, options);
+            changes_present = saved.result.changes_present;
+            print_summary(context, saved.result.summary, changes_present, saved_plan_result(context, saved));
+        }
+        if (o->detailed_exitcode && changes_present) context.exit_code = 2;
     });
 
     auto plan_file = std::make_shared<std::string>();
@@ -155,7 +145,7 @@ void register_engine(CLI::App& app, Context& context) {
         auto engine = context.engine(false);
         if (*raw) {
             if (output_name->empty()) throw Error(ErrorCode::invalid_argument, "--raw needs an output NAME");
-            std::cout << engine.output_raw(*output_name) << '\n';
+            std::cout << ops::output_raw(engine, *output_name, /*reveal_sensitive=*/true) << '\n';  // asked for by name, as terraform
         } else if (output_name->empty()) {
             std::cout << engine.outputs().dump(2) << '\n';
         } else {
@@ -166,12 +156,7 @@ void register_engine(CLI::App& app, Context& context) {
     verb->add_subcommand("validate", "validate the configuration")->callback([&context] {
         const auto result = context.engine(false).validate();
         if (context.global.json) {
-            nlohmann::json diagnostics = nlohmann::json::array();
-            for (const auto& d : result.diagnostics)
-                diagnostics.push_back({{"severity", d.severity}, {"summary", d.summary}, {"detail", d.detail},
-                                       {"filename", d.filename}, {"line", d.line}, {"column", d.column}});
-            std::cout << nlohmann::json{{"schema_version", 1}, {"valid", result.valid}, {"diagnostics", diagnostics}}.dump()
-                      << '\n';
+            std::cout << ops::validate_document(result).dump() << '\n';
         } else {
             for (const auto& d : result.diagnostics) std::cout << d.one_line() << '\n';
             std::cout << (result.valid ? "valid" : "invalid") << '\n';

@@ -88,13 +88,14 @@ void print(const Context& context, const ShowOptions& options, const plan::Summa
 void run_show(Context& context, const ShowOptions& options) {
     const fs::path plan_file = options.plan_file;
     std::optional<CheckedProvenance> provenance;
-    if (!is_json_document(plan_file)) {
+    if (!ops::is_json_document(plan_file)) {
         provenance = provenance_of(plan_file);
         // A saved plan can only be shown from its root: without -C, use the recorded one.
         if (provenance && context.global.chdir.empty()) context.global.chdir = provenance->record.working_dir;
     }
-    ScratchDir scratch;
-    const auto document = show_json_document(context, plan_file, scratch);
+    ops::ScratchDir scratch;
+    auto engine = engine_on_demand(context);
+    const auto document = ops::show_json_document(engine, plan_file, scratch);
     print(context, options, plan::summarise_file(document), provenance);
 }
 

@@ -4,8 +4,8 @@
 #include <iostream>
 #include <memory>
 
+#include "ops/run_records.hpp"
 #include "rollout/journal.hpp"
-#include "rollout/liveness.hpp"
 #include "rollout_output.hpp"
 
 namespace tfstage::cli {
@@ -148,15 +148,13 @@ void register_status(CLI::App& app, Context& context) {
     status->add_option("RUN", *run_id, "the run id");
     status->add_option("--state-dir", *state_dir, "the state directory (default: ./.tfstage)");
     status->callback([&context, run_id, state_dir] {
-        const std::string id = rollout::Journal::run_or_latest(*state_dir, *run_id);
-        const auto run = rollout::observed(rollout::Journal::open(*state_dir, id).snapshot());
+        const auto run = ops::run_status(*state_dir, *run_id);
         if (context.global.json) {
             std::cout << run.dump() << '\n';
         } else {
             print_status(run);
         }
         context.exit_code = exit_code_for_status(run.value("status", ""));
-        if (run.value("status", "") == rollout::run_status::running) context.exit_code = exit_ok;
     });
 
     auto history_dir = std::make_shared<std::string>(".tfstage");
@@ -164,13 +162,9 @@ void register_status(CLI::App& app, Context& context) {
     history->fallthrough();
     history->add_option("--state-dir", *history_dir, "the state directory (default: ./.tfstage)");
     history->callback([&context, history_dir] {
-        for (const auto& run : rollout::Journal::history(*history_dir)) {
+        for (const auto& run : ops::history(*history_dir)) {
             if (context.global.json) {
-                nlohmann::json line{{"run", run.value("run", "")},          {"kind", run.value("kind", "run")},
-                                    {"environment", run.value("environment", "")}, {"status", run.value("status", "")},
-                                    {"started_at", run.value("started_at", "")},   {"finished_at", run.value("finished_at", "")},
-                                    {"git", run.value("git", nlohmann::json())}};
-                std::cout << line.dump() << '\n';
+                std::cout << run.dump() << '\n';
             } else {
                 std::cout << run.value("run", "") << "  " << run.value("kind", "run") << "  "
                           << run.value("environment", "") << "  " << run.value("status", "") << "  "

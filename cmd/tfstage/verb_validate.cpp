@@ -2,6 +2,7 @@
 #include <iostream>
 #include <memory>
 
+#include "ops/validate_rollout.hpp"
 #include "rollout/graph.hpp"
 #include "rollout/rollout_file.hpp"
 #include "rollout_output.hpp"
@@ -11,25 +12,18 @@ namespace tfstage::cli {
 void register_validate(CLI::App& app, Context& context) {
     auto file = std::make_shared<std::string>();
     auto* validate = app.add_subcommand("validate", "check a rollout file: every problem with its line and key");
+    validate->fallthrough();  // global options (--json) may follow the verb, as for the others
     validate->add_option("FILE", *file, "the rollout file")->required();
     validate->callback([&context, file] {
-        try {
-            const auto rollout = rollout::load_rollout_file(*file);
-            if (context.global.json) {
-                std::cout << nlohmann::json{{"schema_version", 1}, {"valid", true}, {"problems", nlohmann::json::array()}}.dump()
-                          << '\n';
-            } else {
-                std::cout << *file << ": valid (" << rollout.stages.size() << " stages, " << rollout.environments.size()
-                          << " environments)\n";
-            }
-        } catch (const rollout::ValidationError& e) {
-            if (!context.global.json) throw;
-            nlohmann::json problems = nlohmann::json::array();
-            for (const auto& p : e.problems())
-                problems.push_back({{"file", p.where.file}, {"line", p.where.line}, {"column", p.where.column},
-                                    {"key", p.key}, {"message", p.message}});
-            std::cout << nlohmann::json{{"schema_version", 1}, {"valid", false}, {"problems", problems}}.dump() << '\n';
-            context.exit_code = exit_usage;
+        const auto result = ops::validate_rollout_file(*file);
+        if (context.global.json) {
+            std::cout << result.to_json().dump() << '\n';
+            if (!result.valid()) context.exit_code = exit_usage;
+        } else if (!result.valid()) {
+            throw rollout::ValidationError(result.problems);
+        } else {
+            std::cout << *file << ": valid (" << result.rollout->stages.size() << " stages, "
+                      << result.rollout->environments.size() << " environments)\n";
         }
     });
 

@@ -79,7 +79,8 @@ typedef enum tfs_status {
     TFS_EPOLICY = -11,            /**< a policy refused the plan */
     TFS_EAWAITING_APPROVAL = -12, /**< a gate waits for approval */
     TFS_EDEADLINE = -13,          /**< a deadline passed */
-    TFS_EIO = -14                 /**< reading or writing a file failed */
+    TFS_EIO = -14,                /**< reading or writing a file failed */
+    TFS_EUNCONVERGED = -15        /**< a rollout ended with changes left (its final plan is not empty) */
 } tfs_status;
 
 /** The runtime version of the library, "MAJOR.MINOR.PATCH". Never NULL; owned by the library. */
@@ -156,8 +157,10 @@ TFS_EXTERN(void) tfs_string_free(char *string);
  * The keys a kind of JSON options accepts: any other key in those options is refused with
  * TFS_EINVAL (naming it and the closest known key), never ignored.
  *
- * @param kind      "engine" (tfs_engine_open), "init", "plan", "destroy", or "run"
- *                  (tfs_rollout_run, tfs_rollout_resume, tfs_rollout_approve).
+ * @param kind      "engine" (tfs_engine_open), "init", "plan", "destroy", "run"
+ *                  (tfs_rollout_run, tfs_rollout_resume, tfs_rollout_approve), "rollback"
+ *                  (tfs_rollout_rollback), or "plan_source" (tfs_engine_stages_suggest,
+ *                  tfs_engine_targets_expand).
  * @param out_json  receives {"schema_version":1,"kind":KIND,"keys":[...]} (sorted); free with
  *                  tfs_string_free. NULL on failure.
  * @return TFS_OK; TFS_EINVAL for a NULL argument or an unknown kind (the message lists the kinds).

@@ -227,6 +227,76 @@ TFS_EXTERN(int) tfs_engine_show_state(tfs_engine *engine, char **out_json);
 TFS_EXTERN(int) tfs_engine_outputs(tfs_engine *engine, int reveal_sensitive, char **out_json);
 
 /**
+ * `show -json` of a saved plan file: the engine's whole plan document (format_version 1.x), as
+ * printed (`tfstage engine show-json PLAN`). It holds the plan's values in clear text,
+ * sensitive ones included: treat it as a secret. For the summary and the provenance record,
+ * see tfs_plan_open_saved, tfs_plan_summary and tfs_plan_provenance.
+ *
+ * @param plan_file the saved plan; a relative path is taken from the process's current
+ *     directory (as for tfs_plan_open_saved).
+ * @param out_json  receives the document; free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL argument); TFS_ENOTFOUND (no such
+ *     plan file, the path is a directory, or the binary has gone); TFS_EUNSUPPORTED (an engine
+ *     version without `show -json`); TFS_EPARSE (`version -json` output that cannot be read);
+ *     TFS_EENGINE (not a plan file, or one of another engine version), TFS_ECANCELLED,
+ *     TFS_ETIMEOUT.
+ */
+TFS_EXTERN(int) tfs_engine_show_plan(tfs_engine *engine, const char *plan_file, char **out_json);
+
+/**
+ * One output's value as plain text, as `terraform output -raw NAME` prints it (`tfstage
+ * engine output NAME --raw`): a string without quotes, a number or a bool as written. Lists,
+ * maps and objects cannot be printed raw: use tfs_engine_outputs.
+ *
+ * @param name             the output's name.
+ * @param reveal_sensitive non-zero to give a sensitive output's value; zero refuses it
+ *     (TFS_EINVAL), so that a secret never reaches a log by accident.
+ * @param out_text         receives the text (not JSON); free it with tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL argument, an empty name, a sensitive
+ *     output without reveal_sensitive); TFS_ENOTFOUND (no such output: the root has not been
+ *     applied, or the name is wrong; or the binary has gone); TFS_EPARSE (`output -json` is not
+ *     JSON); TFS_EENGINE (a value that cannot be printed raw), TFS_ECANCELLED, TFS_ETIMEOUT.
+ */
+TFS_EXTERN(int) tfs_engine_output_raw(tfs_engine *engine, const char *name, int reveal_sensitive, char **out_text);
+
+/**
+ * The stage order of the root's modules, derived from its configuration (`tfstage stages
+ * suggest --json`): the skeleton of a rollout file. A top-level module that uses module.vpc
+ * comes after module.vpc; modules with no order between them share a stage.
+ *
+ * @param options_json NULL for a fresh untargeted plan of the root (without refresh), or
+ *     {"schema_version":1, "plan": a saved plan or `show -json` document to read instead
+ *     (relative: from the current directory), "vars": {"NAME": "value"}, "var_files": [paths]
+ *     (relative: from the current directory)} (kind "plan_source" of tfs_options_keys).
+ * @param out_json receives {"schema_version":1,"groups":[[module,...],...],
+ *     "targets":[["module.vpc"],...],"depends_on":{module:[modules it uses]}}; free it with
+ *     tfs_string_free.
+ * @return TFS_OK; TFS_EINVAL (NULL or freed engine, NULL out_json, a bad option, an empty
+ *     variable name); TFS_EPARSE (invalid JSON, a document that is not a plan);
+ *     TFS_EUNSUPPORTED (schema_version, an engine version without -json plans);
+ *     TFS_ENOTFOUND (a "plan" or var file that does not exist, or the binary has gone);
+ *     TFS_ELOCKED (state lock held); TFS_EIO (a temporary file cannot be written);
+ *     TFS_EENGINE, TFS_ECANCELLED, TFS_ETIMEOUT.
+ */
+TFS_EXTERN(int) tfs_engine_stages_suggest(tfs_engine *engine, const char *options_json, char **out_json);
+
+/**
+ * The concrete addresses a pattern (`module.*.aws_sns_topic.*`) or a bare resource type
+ * (`aws_security_group`, which Terraform refuses as a -target) selects among those the root
+ * knows: its state, and what an untargeted plan would touch (`tfstage targets expand`).
+ *
+ * @param pattern      the pattern or bare type.
+ * @param options_json as for tfs_engine_stages_suggest (kind "plan_source"); with "plan" only
+ *     that plan's addresses are known (the live state is not listed).
+ * @param out_json     receives {"schema_version":1,"addresses":[sorted],"known":N}; an empty
+ *     "addresses" when nothing matches. Free it with tfs_string_free.
+ * @return as tfs_engine_stages_suggest; TFS_EINVAL also for a NULL pattern; TFS_EPARSE also
+ *     for a malformed pattern (refused before anything runs).
+ */
+TFS_EXTERN(int) tfs_engine_targets_expand(tfs_engine *engine, const char *pattern, const char *options_json,
+                                          char **out_json);
+
+/**
  * `validate -json`: {"schema_version":1,"valid":bool,"error_count":N,"warning_count":N,
  * "diagnostics":[...]}. An invalid configuration is a result, not an error: TFS_OK.
  *

@@ -66,7 +66,13 @@ TFS_EXTERN(int) tfs_rollout_graph(const tfs_rollout *rollout, const char *format
  *     "plan_only": false (`tfstage plan`), "state_dir": path (default: <file's dir>/.tfstage),
  *     "cli_config": path, "converge": true, "unconverged": "failure"|"warning",
  *     "grace_ms": 60000 (between SIGINT and SIGKILL for every child; an environment's
- *         interrupt_grace replaces it), "approver": name}
+ *         interrupt_grace replaces it), "approver": name,
+ *     "allow_dirty", "allow_branch", "allow_behind": false (go on although the environment's
+ *         require_clean, require_branch or require_up_to_date guard refuses; the override is
+ *         journaled and reported as a "warning" event; `--allow-dirty` ...),
+ *     "changed_since": a git revision (only the stages whose code changed since the
+ *         merge-base of it and HEAD, plus the working tree, and the stages that need them;
+ *         `--changed-since`; an unknown revision is TFS_EINVAL before anything runs)}
  * @param callback  events (docs/events.md) as they happen; NULL for none. Returning non-zero
  *     cancels the run. `event_json` is valid only during the call.
  * @param payload   passed unchanged to the callback.
@@ -75,9 +81,9 @@ TFS_EXTERN(int) tfs_rollout_graph(const tfs_rollout *rollout, const char *format
  * @return TFS_OK when the run started and ended: its outcome (succeeded, failed,
  *     awaiting_approval, cancelled, deadline) is tfs_run_outcome. Before starting:
  *     TFS_EINVAL (NULL or freed rollout, NULL out_run, an option of the wrong type or out of
- *     range, no "environment", a run or resume already in progress on this handle);
- *     TFS_EPARSE (invalid JSON); TFS_EUNSUPPORTED (schema_version); TFS_ENOTFOUND (environment
- *     or stage); TFS_ELOCKED (a root and workspace is locked by another run; the message names
+ *     range, no "environment", a stage name the file does not have, a run or resume already in
+ *     progress on this handle); TFS_EPARSE (invalid JSON); TFS_EUNSUPPORTED (schema_version);
+ *     TFS_ENOTFOUND (environment); TFS_ELOCKED (a root and workspace is locked by another run; the message names
  *     it); TFS_EPOLICY (the environment's git guards refuse the run; not for "plan_only");
  *     TFS_EIO (the state directory, journal or lock file cannot be written, or the rollout
  *     file can no longer be read). An ELOCKED refusal writes nothing (no journal); an EPOLICY
@@ -117,12 +123,51 @@ TFS_EXTERN(int) tfs_rollout_resume(tfs_rollout *rollout, const char *run_id, con
  *
  * @param stage "STAGE", or "STAGE=SHA256" (the plan's sha256 or a prefix of at least 8 hex
  *     digits) to refuse the approval unless that is the plan awaiting.
- * @return as tfs_rollout_resume; TFS_EINVAL also for a NULL stage; TFS_ENOTFOUND also for a
- *     stage not in the file.
+ * @return as tfs_rollout_resume; TFS_EINVAL also for a NULL stage or a stage not in the file.
  */
 TFS_EXTERN(int) tfs_rollout_approve(tfs_rollout *rollout, const char *run_id, const char *stage,
                                     const char *options_json, tfs_event_cb callback, void *payload,
                                     tfs_run **out_run);
+
+/**
+ * Rolls back a run (`tfstage rollback RUN`): the configuration of the last successful run
+ * before it, in the same environment, is planned from that run's git commit and applied stage
+ * by stage in reverse order, through the same gates (stages with `rollback: false` are
+ * skipped). Journaled as a run of kind "rollback"; a "rollback_target" event names the run and
+ * commit rolled back to. Cancelled by tfs_rollout_cancel like a run.
+ *
+ * @param run_id       the run to roll back (required).
+ * @param options_json NULL for defaults, or {"schema_version":1, "approve": ["STAGE"] (approve
+ *     these stages' gates in advance), "auto_approve": false, "state_dir": path (default:
+ *     <file's dir>/.tfstage), "cli_config": path, "grace_ms": 60000, "approver": name}
+ *     (kind "rollback" of tfs_options_keys).
+ * @param out_run      as for tfs_rollout_run.
+ * @return TFS_OK when the rollback ran (its outcome is tfs_run_outcome); TFS_EINVAL (NULL or
+ *     freed rollout, NULL or empty run_id, NULL out_run, a bad option, a stage name the file
+ *     does not have, a run that was a plan or has no stage to roll back, a run or resume
+ *     already in progress on this handle); TFS_ENOTFOUND (no run run_id, no successful run of
+ *     its environment before it, the file no longer in a git repository, or a root missing
+ *     from that run's commit); TFS_EUNSUPPORTED (also a root outside the repository); TFS_EPARSE (invalid JSON, a journal that is
+ *     not a JSON object); TFS_EUNSUPPORTED (schema_version); TFS_ELOCKED (a root and workspace
+ *     is locked by another run); TFS_EIO (the state directory, journal or a commit's files
+ *     cannot be written).
+ */
+TFS_EXTERN(int) tfs_rollout_rollback(tfs_rollout *rollout, const char *run_id, const char *options_json,
+                                     tfs_event_cb callback, void *payload, tfs_run **out_run);
+
+/**
+ * Validates a rollout file without keeping it (`tfstage validate FILE --json`): every problem
+ * at once. An invalid file is a result, not an error.
+ *
+ * @param path     the rollout file.
+ * @param out_json receives {"schema_version":1,"file","valid":bool,"problems":[...]}, each
+ *     problem a diagnostic as in tfs_error (severity "error", the message in "summary",
+ *     "filename", "line", "column", the key in "address"), plus "stages" and "environments"
+ *     (counts) for a valid file. Free it with tfs_string_free.
+ * @return TFS_OK (valid or not); TFS_EINVAL (NULL argument); TFS_ENOTFOUND (the file cannot be
+ *     opened, or the path is a directory).
+ */
+TFS_EXTERN(int) tfs_rollout_validate(const char *path, char **out_json);
 
 /**
  * Cancels the run or resume in progress on this rollout: running children get SIGINT (then
@@ -144,9 +189,11 @@ TFS_EXTERN(void) tfs_run_free(tfs_run *run);
 TFS_EXTERN(int) tfs_run_id(const tfs_run *run, const char **out_id);
 
 /**
- * The run's outcome as a status: TFS_OK (succeeded), TFS_ERROR (failed, unconverged, rolled
- * back, rollback failed), TFS_EAWAITING_APPROVAL, TFS_ECANCELLED (journal word "interrupted"),
- * TFS_EDEADLINE, TFS_EPOLICY (a policy refused a stage's plan). *out_status_name gets the
+ * The run's outcome as a status: TFS_OK (succeeded), TFS_ERROR (failed, rolled back, rollback
+ * failed), TFS_EUNCONVERGED (changes left after the rollout, which the command exits 6 for),
+ * TFS_EAWAITING_APPROVAL, TFS_ECANCELLED (journal word "interrupted"), TFS_EDEADLINE,
+ * TFS_EPOLICY (a policy refused a stage's plan). One table (lib/rollout/run_outcome) gives
+ * these codes, the command's exit codes and the Python exceptions. *out_status_name gets the
  * journal's word ("succeeded", ...) when not NULL (borrowed, valid as long as the run).
  *
  * @param out_status      receives the outcome; TFS_OK (0) on failure.
@@ -157,7 +204,7 @@ TFS_EXTERN(int) tfs_run_outcome(const tfs_run *run, int *out_status, const char 
 
 /**
  * The run's journal as it was when the call that made the run returned (as `tfstage status
- * --json`).
+ * --json`), with "schema_version".
  * @param out_json receives the document; free it with tfs_string_free.
  * @return TFS_OK; TFS_EINVAL (NULL or freed run, NULL out_json).
  */

@@ -6,20 +6,14 @@
 #include "engine_options.hpp"
 #include "guard.hpp"
 #include "json_request.hpp"
+#include "ops/engine_results.hpp"
+#include "ops/output_value.hpp"
 
 using namespace tfstage;
 using namespace tfstage::capi;
 using json = nlohmann::json;
 
 namespace {
-
-json diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
-    json out = json::array();
-    for (const auto& d : diagnostics)
-        out.push_back({{"severity", d.severity}, {"summary", d.summary}, {"detail", d.detail}, {"filename", d.filename},
-                       {"line", d.line}, {"column", d.column}, {"address", d.address}});
-    return out;
-}
 
 // Runs `body(EngineCall&)` on a live engine, after checking the handle.
 template <class Body>
@@ -162,8 +156,7 @@ int tfs_engine_destroy(tfs_engine* engine, const char* options_json, char** out_
         const auto result = call.engine().destroy(options);
         if (out_result_json == nullptr) return;
         json out = result_object();
-        const auto s = result.summary.value_or(terraform::ChangeSummary{});
-        out.update({{"add", s.add}, {"change", s.change}, {"remove", s.remove}, {"import", s.import}, {"forget", s.forget}});
+        out.update(ops::change_counts(result.summary));
         *out_result_json = dup_string(dump(out));
     });
 }
@@ -189,17 +182,29 @@ int tfs_engine_outputs(tfs_engine* engine, int reveal_sensitive, char** out_json
     });
 }
 
+int tfs_engine_show_plan(tfs_engine* engine, const char* plan_file, char** out_json) {
+    if (out_json != nullptr) *out_json = nullptr;
+    return with_engine(engine, [&](EngineCall& call) {
+        require(plan_file, "plan_file");
+        require(out_json, "out_json");
+        *out_json = dup_string(call.engine().show_json(saved_plan_path(plan_file)));
+    });
+}
+
+int tfs_engine_output_raw(tfs_engine* engine, const char* name, int reveal_sensitive, char** out_text) {
+    if (out_text != nullptr) *out_text = nullptr;
+    return with_engine(engine, [&](EngineCall& call) {
+        require(name, "name");
+        require(out_text, "out_text");
+        *out_text = dup_string(ops::output_raw(call.engine(), name, reveal_sensitive != 0));
+    });
+}
+
 int tfs_engine_validate(tfs_engine* engine, char** out_json) {
     if (out_json != nullptr) *out_json = nullptr;
     return with_engine(engine, [&](EngineCall& call) {
         require(out_json, "out_json");
-        const auto result = call.engine().validate();
-        json out = result_object();
-        out.update({{"valid", result.valid},
-                    {"error_count", result.error_count},
-                    {"warning_count", result.warning_count},
-                    {"diagnostics", diagnostics_json(result.diagnostics)}});
-        *out_json = dup_string(dump(out));
+        *out_json = dup_string(dump(ops::validate_document(call.engine().validate())));
     });
 }
 

@@ -1,6 +1,7 @@
 #include "engine_call.hpp"
 
 #include "json_request.hpp"
+#include "ops/event_documents.hpp"
 
 namespace tfstage::capi {
 using json = nlohmann::json;
@@ -13,16 +14,9 @@ EngineCall::EngineCall(std::shared_ptr<tfs_engine> handle)
         std::lock_guard lock(handle_->settings->info_mutex);
         options.known_info = handle_->settings->info;
     }
-    options.on_event = [this](const terraform::UiEvent& event) {
-        json out = event.raw.is_object() ? event.raw : json{{"type", "output"}, {"line", event.message}};
-        out["schema_version"] = TFS_SCHEMA_VERSION;
-        deliver(dump(out));
-    };
+    options.on_event = [this](const terraform::UiEvent& event) { deliver(dump(ops::engine_event_document(event))); };
     options.on_output = [this](process::Stream stream, std::string_view line) {
-        deliver(dump(json{{"schema_version", TFS_SCHEMA_VERSION},
-                          {"type", "output"},
-                          {"stream", stream == process::Stream::out ? "stdout" : "stderr"},
-                          {"line", line}}));
+        deliver(dump(ops::output_line_document(stream, line)));
     };
     engine_ = std::make_unique<terraform::Engine>(std::move(options));
     std::lock_guard lock(handle_->cancel_mutex);

@@ -114,4 +114,23 @@ terraform::ApplyOptions destroy_options(const char* options_json, const fs::path
     return o;
 }
 
+ops::PlanInputs plan_source_options(const char* options_json) {
+    const Request r(options_json, "plan_source");
+    ops::PlanInputs inputs;
+    if (auto plan = r.string("plan")) inputs.plan_file = fs::absolute(*plan);
+    for (const auto& file : r.strings("var_files"))
+        inputs.var_files.push_back(not_a_directory(fs::absolute(file), "var_files", ErrorCode::not_found));
+    inputs.vars = variables(r);
+    return inputs;
+}
+
+fs::path saved_plan_path(const char* plan_file) {
+    const fs::path file = fs::absolute(plan_file);
+    std::error_code ec;
+    if (fs::is_directory(file, ec))
+        throw Error(ErrorCode::not_found, file.string() + " is a directory, not a saved plan file (terraform plan -out=FILE)");
+    if (!fs::is_regular_file(file, ec)) throw Error(ErrorCode::not_found, "there is no plan file " + file.string());
+    return file;
+}
+
 }  // namespace tfstage::capi

@@ -4,6 +4,7 @@
 
 #include "handles.hpp"
 #include "json_request.hpp"
+#include "ops/plan_document.hpp"
 
 namespace tfstage::capi {
 
@@ -11,5 +12,12 @@ terraform::EngineOptions engine_options(const char* root_dir, const char* option
 terraform::InitOptions init_options(const char* options_json);
 terraform::PlanOptions plan_options(const char* options_json, const std::filesystem::path& root);
 terraform::ApplyOptions destroy_options(const char* options_json, const std::filesystem::path& root);
+// Options of kind "plan_source" (stages suggest, targets expand). "plan" and "var_files" are
+// taken from the current directory, as the command takes them.
+ops::PlanInputs plan_source_options(const char* options_json);
+
+// A saved plan file named by the caller (relative: from the current directory). Throws
+// Error(not_found) when it is missing or a directory.
+std::filesystem::path saved_plan_path(const char* plan_file);
 
 }  // namespace tfstage::capi

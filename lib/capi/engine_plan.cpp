@@ -9,6 +9,8 @@
 #include "engine_options.hpp"
 #include "guard.hpp"
 #include "json_request.hpp"
+#include "ops/engine_results.hpp"
+#include "ops/plan_with_provenance.hpp"
 #include "plan_build.hpp"
 
 using namespace tfstage;
@@ -25,20 +27,6 @@ fs::path scratch_plan_file(const fs::path& root) {
     fs::create_directories(dir);
     const auto now = std::chrono::system_clock::now().time_since_epoch().count();
     return dir / ("plan-" + std::to_string(::getpid()) + "-" + std::to_string(now) + "-" + std::to_string(counter++) + ".tfplan");
-}
-
-void record_provenance(EngineCall& call, tfs_plan& plan, const terraform::PlanOptions& options) {
-    const auto& info = call.info();
-    plan::ProvenanceInput input;
-    input.plan_file = options.out;
-    input.engine = {terraform::to_string(info.flavour), info.version.str(), info.binary};
-    input.working_dir = call.engine().options().working_dir;
-    input.workspace = call.engine().options().workspace.empty() ? call.engine().workspace_show() : call.engine().options().workspace;
-    input.targets = options.targets;
-    input.excludes = options.excludes;
-    input.var_files = options.var_files;
-    plan.provenance = plan::make_provenance(input);
-    plan::write_provenance(*plan.provenance, plan::provenance_path(options.out));
 }
 
 }  // namespace
@@ -59,11 +47,12 @@ int tfs_engine_plan(tfs_engine* engine, const char* options_json, tfs_plan** out
         }
         made->plan_file = options.out;
         EngineCall call(handle);
-        const auto result = call.engine().plan(options);
+        call.info();  // cached in the handle for the next calls
+        auto saved = ops::plan_with_provenance(call.engine(), options);
         const std::string document = call.engine().show_json(options.out);
-        record_provenance(call, *made, options);
+        made->provenance = std::move(saved.provenance);
         load_plan_model(*made, document);
-        made->changes_present = result.changes_present;
+        made->changes_present = saved.result.changes_present;
         *out = plans().add(std::move(made));
         return TFS_OK;
     });
@@ -86,8 +75,7 @@ int tfs_engine_apply(tfs_engine* engine, const tfs_plan* plan, char** out_result
         const auto result = call.engine().apply(options);
         if (out_result_json == nullptr) return TFS_OK;
         json out = result_object();
-        const auto s = result.summary.value_or(terraform::ChangeSummary{});
-        out.update({{"add", s.add}, {"change", s.change}, {"remove", s.remove}, {"import", s.import}, {"forget", s.forget}});
+        out.update(ops::change_counts(result.summary));
         *out_result_json = dup_string(dump(out));
         return TFS_OK;
     });

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "guard.hpp"
+#include "support/diagnostic_json.hpp"
 #include "terraform/engine.hpp"
 
 namespace tfstage::capi {
@@ -24,11 +25,7 @@ ErrorState& state() noexcept {
 }
 
 std::string diagnostics_json(const std::vector<Diagnostic>& diagnostics) {
-    nlohmann::json out = nlohmann::json::array();
-    for (const auto& d : diagnostics)
-        out.push_back({{"severity", d.severity}, {"summary", d.summary}, {"detail", d.detail}, {"filename", d.filename},
-                       {"line", d.line}, {"column", d.column}, {"address", d.address}});
-    return out.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    return to_json(diagnostics).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
 }  // namespace
@@ -113,6 +110,7 @@ const char* tfs_status_name(int status) {
         case TFS_EAWAITING_APPROVAL: return "TFS_EAWAITING_APPROVAL";
         case TFS_EDEADLINE: return "TFS_EDEADLINE";
         case TFS_EIO: return "TFS_EIO";
+        case TFS_EUNCONVERGED: return "TFS_EUNCONVERGED";
         default: return "TFS_UNKNOWN";
     }
 }

@@ -14,6 +14,9 @@ namespace {
 // A change (plan or destroy) shares these.
 const std::vector<std::string> kChange = {"vars", "var_files", "targets", "excludes", "lock", "lock_timeout", "parallelism"};
 
+// Every kind of run (run, resume, approve, rollback) shares these.
+const std::vector<std::string> kRunCommon = {"auto_approve", "approve", "state_dir", "cli_config", "grace_ms", "approver"};
+
 std::vector<std::string> with(std::vector<std::string> base, std::initializer_list<const char*> more) {
     for (const char* key : more) base.emplace_back(key);
     base.emplace_back("schema_version");
@@ -28,8 +31,10 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& table() {
         {"init", with({}, {"backend_config", "reconfigure", "upgrade", "backend"})},
         {"plan", with(kChange, {"replace", "destroy", "refresh_only", "refresh", "out"})},
         {"destroy", with(kChange, {})},
-        {"run", with({}, {"environment", "auto_approve", "approve", "only", "from", "parallelism", "plan_only", "state_dir",
-                          "cli_config", "converge", "unconverged", "grace_ms", "approver"})},
+        {"run", with(kRunCommon, {"environment", "only", "from", "parallelism", "plan_only", "converge", "unconverged",
+                                  "allow_dirty", "allow_branch", "allow_behind", "changed_since"})},
+        {"rollback", with(kRunCommon, {})},
+        {"plan_source", with({}, {"plan", "vars", "var_files"})},
     };
     return keys;
 }

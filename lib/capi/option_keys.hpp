@@ -9,7 +9,7 @@
 
 namespace tfstage::capi {
 
-// The option kinds: "engine", "init", "plan", "destroy", "run".
+// The option kinds: "engine", "init", "plan", "destroy", "run", "rollback", "plan_source".
 const std::vector<std::string>& option_kinds();
 
 // The keys of one kind ("schema_version" included). Throws Error(invalid_argument) for an

@@ -4,6 +4,7 @@
 
 #include "address/address.hpp"
 #include "engine_call.hpp"
+#include "engine_options.hpp"
 #include "guard.hpp"
 #include "json_request.hpp"
 #include "plan/policy.hpp"
@@ -116,11 +117,8 @@ int tfs_plan_open_saved(tfs_plan** out, tfs_engine* engine, const char* plan_fil
         auto handle = engines().get(engine, "engine");
         require(out, "out");
         require(plan_file, "plan_file");
-        const fs::path file = fs::absolute(plan_file);
+        const fs::path file = saved_plan_path(plan_file);
         std::error_code ec;
-        if (fs::is_directory(file, ec))
-            throw Error(ErrorCode::not_found, file.string() + " is a directory, not a saved plan file (terraform plan -out=FILE)");
-        if (!fs::is_regular_file(file, ec)) throw Error(ErrorCode::not_found, "there is no plan file " + file.string());
         auto made = std::make_shared<tfs_plan>();
         made->engine = handle->settings;
         made->plan_file = file;

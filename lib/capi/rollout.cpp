@@ -2,10 +2,13 @@
 // read-only queries are in rollout_describe.cpp).
 #include "guard.hpp"
 #include "json_request.hpp"
+#include "ops/event_documents.hpp"
+#include "ops/run_records.hpp"
+#include "ops/validate_rollout.hpp"
 #include "rollout/approvals.hpp"
 #include "rollout/journal.hpp"
 #include "rollout/rollout_file.hpp"
-#include "rollout_journal.hpp"
+#include "rollout/run_outcome.hpp"
 #include "rollout_options.hpp"
 
 using namespace tfstage;
@@ -14,16 +17,6 @@ namespace fs = std::filesystem;
 using json = nlohmann::json;
 
 namespace {
-
-int outcome_of(const std::string& status) {
-    namespace rs = rollout::run_status;
-    if (status == rs::succeeded) return TFS_OK;
-    if (status == rs::awaiting_approval) return TFS_EAWAITING_APPROVAL;
-    if (status == rs::interrupted) return TFS_ECANCELLED;
-    if (status == rs::deadline_exceeded) return TFS_EDEADLINE;
-    if (status == rs::policy_violation) return TFS_EPOLICY;
-    return TFS_ERROR;
-}
 
 // One run or resume on a rollout handle: the handle's cancel token for the run, the event
 // callback serialised (a non-zero return cancels), and the run handle at the end.
@@ -49,9 +42,7 @@ public:
         options.ask = {};  // no terminal: a gate stops the run in awaiting_approval
         if (callback == nullptr) return;
         options.on_event = [this, callback, payload](const rollout::Event& event) {
-            json out = event.to_json();
-            out["schema_version"] = TFS_SCHEMA_VERSION;
-            const std::string text = dump(out);
+            const std::string text = dump(ops::event_document(event));
             std::lock_guard serialise(callback_mutex_);
             if (callback(text.c_str(), payload) != 0) token_->cancel();
         };
@@ -61,8 +52,8 @@ public:
         auto run = std::make_shared<tfs_run>();
         run->id = result.run_id;
         run->status = result.status;
-        run->outcome = outcome_of(result.status);
-        run->journal_json = dump(with_schema(result.journal));
+        run->outcome = rollout::run_outcome(result.status).c_status;
+        run->journal_json = dump(ops::with_schema_version(result.journal));
         return runs().add(std::move(run));
     }
 
@@ -83,7 +74,7 @@ int resume(tfs_rollout* rollout, const char* run_id, const char* stage, const ch
         if (stage != nullptr) {
             const std::string name = rollout::parse_approval(stage).stage;
             if (handle->rollout->find_stage(name) == nullptr)
-                throw Error(ErrorCode::not_found, "there is no stage '" + name + "' in " + handle->rollout->file.string());
+                throw Error(ErrorCode::invalid_argument, "there is no stage '" + name + "' in " + handle->rollout->file.string());
             options.approve.insert(stage);
         }
         const fs::path state_dir = options.state_dir.empty() ? rollout::default_state_dir(*handle->rollout) : options.state_dir;
@@ -118,8 +109,7 @@ int tfs_rollout_load(tfs_rollout** out, const char* path) {
             handle->rollout = std::make_shared<const rollout::Rollout>(rollout::load_rollout_file(path));
         } catch (const rollout::ValidationError& e) {
             std::vector<Diagnostic> diagnostics;
-            for (const auto& p : e.problems())
-                diagnostics.push_back({"error", p.message, "", p.where.file, p.where.line, p.where.column, p.key});
+            for (const auto& p : e.problems()) diagnostics.push_back(rollout::to_diagnostic(p));
             throw Error(ErrorCode::parse_error, e.what(), std::move(diagnostics));
         }
         *out = rollouts().add(std::move(handle));
@@ -160,6 +150,34 @@ int tfs_rollout_approve(tfs_rollout* rollout, const char* run_id, const char* st
         return guard([] () -> int { throw Error(ErrorCode::invalid_argument, "stage is NULL"); });
     }
     return resume(rollout, run_id, stage, options_json, callback, payload, out_run);
+}
+
+int tfs_rollout_rollback(tfs_rollout* rollout, const char* run_id, const char* options_json, tfs_event_cb callback,
+                         void* payload, tfs_run** out_run) {
+    if (out_run != nullptr) *out_run = nullptr;
+    return guard([&] {
+        auto handle = rollouts().get(rollout, "rollout");
+        require(out_run, "out_run");
+        require(run_id, "run_id");
+        if (*run_id == '\0') throw Error(ErrorCode::invalid_argument, "run_id is empty: name the run to roll back");
+        auto options = rollback_options(*handle->rollout, options_json);
+        const fs::path state_dir = options.state_dir.empty() ? rollout::default_state_dir(*handle->rollout) : options.state_dir;
+        RolloutCall call(handle);
+        call.wire(options, callback, payload);
+        const auto result = rollout::rollback_run(state_dir, run_id, std::move(options));
+        *out_run = RolloutCall::make_run(result);
+        return TFS_OK;
+    });
+}
+
+int tfs_rollout_validate(const char* path, char** out_json) {
+    if (out_json != nullptr) *out_json = nullptr;
+    return guard([&] {
+        require(path, "path");
+        require(out_json, "out_json");
+        *out_json = dup_string(dump(ops::validate_rollout_file(path).to_json()));
+        return TFS_OK;
+    });
 }
 
 int tfs_rollout_cancel(tfs_rollout* rollout) {

@@ -4,9 +4,7 @@
 #include "handles.hpp"
 #include "json_request.hpp"
 #include "rollout/graph.hpp"
-#include "rollout/journal.hpp"
-#include "rollout/liveness.hpp"
-#include "rollout_journal.hpp"
+#include "ops/run_records.hpp"
 
 using namespace tfstage;
 using namespace tfstage::capi;
@@ -45,7 +43,7 @@ json describe(const rollout::Rollout& r) {
     for (std::size_t i = 0; i < r.stages.size(); ++i) {
         const auto& s = r.stages[i];
         json stage{{"name", s.name},
-                   {"kind", rollout::kind_word(s.kind)},
+                   {"kind", rollout::stage_kind_word(s.kind)},
                    {"root", s.root},
                    {"targets", s.targets},
                    {"excludes", s.excludes},
@@ -106,8 +104,7 @@ int tfs_rollout_status(const char* state_dir, const char* run_id, char** out_jso
         require(out_json, "out_json");
         *out_json = nullptr;
         require(state_dir, "state_dir");
-        const std::string id = rollout::Journal::run_or_latest(state_dir, run_id == nullptr ? "" : run_id);
-        *out_json = dup_string(dump(with_schema(rollout::observed(rollout::Journal::open(state_dir, id).snapshot()))));
+        *out_json = dup_string(dump(ops::run_status(state_dir, run_id == nullptr ? "" : run_id)));
         return TFS_OK;
     });
 }
@@ -117,18 +114,7 @@ int tfs_rollout_history(const char* state_dir, char** out_json) {
         require(out_json, "out_json");
         *out_json = nullptr;
         require(state_dir, "state_dir");
-        json list = json::array();
-        std::error_code ec;
-        if (fs::is_directory(state_dir, ec))
-            for (const auto& run : rollout::Journal::history(state_dir))
-                list.push_back({{"run", run.value("run", "")},
-                                {"kind", run.value("kind", "run")},
-                                {"environment", run.value("environment", "")},
-                                {"status", run.value("status", "")},
-                                {"started_at", run.value("started_at", "")},
-                                {"finished_at", run.value("finished_at", "")},
-                                {"git", run.value("git", json())}});
-        *out_json = dup_string(dump(list));
+        *out_json = dup_string(dump(json(ops::history(state_dir))));
         return TFS_OK;
     });
 }

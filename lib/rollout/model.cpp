@@ -30,16 +30,6 @@ std::filesystem::path CdkStage::assembly_dir() const {
     return std::filesystem::is_directory(path, ec) ? path.lexically_normal() : std::filesystem::path();
 }
 
-const char* kind_word(StageKind kind) {
-    switch (kind) {
-        case StageKind::apply: return "apply";
-        case StageKind::destroy: return "destroy";
-        case StageKind::command: return "command";
-        case StageKind::cdk: return "cdk";
-    }
-    return "?";
-}
-
 bool uses_terraform(const Stage& stage) { return stage.kind == StageKind::apply || stage.kind == StageKind::destroy; }
 
 const Root* Rollout::find_root(const std::string& root_name) const { return find_by_name(roots, root_name); }
@@ -49,6 +39,20 @@ const Environment* Rollout::find_environment(const std::string& environment_name
 }
 
 const Stage* Rollout::find_stage(const std::string& stage_name) const { return find_by_name(stages, stage_name); }
+
+const char* stage_kind_word(StageKind kind) {
+    switch (kind) {
+        case StageKind::apply: return "apply";
+        case StageKind::destroy: return "destroy";
+        case StageKind::command: return "command";
+        case StageKind::cdk: return "cdk";
+    }
+    return "apply";
+}
+
+Diagnostic to_diagnostic(const Problem& problem) {
+    return {"error", problem.message, "", problem.where.file, problem.where.line, problem.where.column, problem.key};
+}
 
 std::string Problem::str() const {
     std::string out = where.file;

@@ -146,8 +146,9 @@ struct Stage {
     SourceLocation where;
 };
 
-// The kind as the rollout file and the journal write it: apply, destroy, command, cdk.
-const char* kind_word(StageKind kind);
+// The word for a stage kind, as rollout files, the journal, events and describe documents
+// write it: "apply", "destroy", "command" or "cdk".
+const char* stage_kind_word(StageKind kind);
 
 // Apply and destroy stages: they plan and apply with Terraform, on a root and workspace.
 bool uses_terraform(const Stage& stage);
@@ -176,6 +177,11 @@ struct Problem {
     // "FILE:LINE:COL: KEY: MESSAGE"
     std::string str() const;
 };
+
+// A problem as a diagnostic, the one shape problems take in JSON (the C ABI's error
+// diagnostics, `tfstage validate --json`, tfs_rollout_validate): severity "error", the
+// message in summary, the file, line and column, and the key in address.
+Diagnostic to_diagnostic(const Problem& problem);
 
 // Every problem of a file at once, so that people fix them in one go.
 class ValidationError : public Error {

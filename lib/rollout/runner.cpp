@@ -125,7 +125,7 @@ std::string Execution::execute(const Stage& stage, process::CancelToken& cancel)
     run_.journal.update_stage(stage.name, [&](json& s) {
         archive_attempt(s);  // what an earlier attempt did stays in the record
         s["status"] = stage_status::running;
-        s["kind"] = kind_word(stage.kind);
+        s["kind"] = stage_kind_word(stage.kind);
         s["started_at"] = now_iso8601();
         s["inputs"] = inputs;
         if (stage.expected) s["expected_ms"] = stage.expected->count();

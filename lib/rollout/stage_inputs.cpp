@@ -50,14 +50,14 @@ bool upgrade_numeric_kind(json& record) {
     if (!inputs.is_object() || !inputs.contains("kind") || !inputs["kind"].is_number_integer()) return false;
     const int number = inputs["kind"].get<int>();
     if (number < 0 || number > static_cast<int>(StageKind::cdk)) return false;
-    inputs["kind"] = kind_word(static_cast<StageKind>(number));
+    inputs["kind"] = stage_kind_word(static_cast<StageKind>(number));
     return true;
 }
 
 }  // namespace
 
 json stage_inputs(RunContext& run, const Stage& stage) {
-    json inputs{{"kind", kind_word(stage.kind)}, {"targets", stage.targets}, {"excludes", stage.excludes}};
+    json inputs{{"kind", stage_kind_word(stage.kind)}, {"targets", stage.targets}, {"excludes", stage.excludes}};
     if (stage.kind == StageKind::command) {
         inputs["argv"] = stage.command.argv;
         inputs["for_each"] = stage.for_each;

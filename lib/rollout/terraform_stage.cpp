@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "git/git.hpp"
+#include "ops/plan_with_provenance.hpp"
 #include "plan/policy.hpp"
 #include "plan/provenance.hpp"
 #include "plan/render.hpp"
@@ -21,14 +21,6 @@ json counts_json(const plan::Counts& c) {
     return {{"create", c.create}, {"update", c.update}, {"delete", c.delete_}, {"replace", c.replace},
             {"read", c.read},     {"import", c.import}, {"no_op", c.no_op},    {"forget", c.forget},
             {"total_changes", c.total_changes}};
-}
-
-// What a plan's provenance record says about git (null outside a repository).
-json plan_git(const RunContext& run, const RootWorkspace& where) {
-    if (run.options.git) return *run.options.git;
-    std::vector<fs::path> extras(run.environment.var_files.begin(), run.environment.var_files.end());
-    if (auto provenance = git::provenance_of(where.dir, extras)) return git::to_json(*provenance);
-    return nullptr;
 }
 
 bool rule_requires_review(const RunContext& run, const Stage& stage, const plan::Summary& summary) {
@@ -127,7 +119,10 @@ std::string TerraformStage::plan_and_apply(bool approval_void) {
     plan_options.destroy = stage_.kind == StageKind::destroy;
     plan_options.out = plan_file;
     run_.emit("stage_planning", stage_.name);
-    const auto planned = engine.plan(plan_options);
+    const RootWorkspace where = run_.root_of(stage_);
+    const ops::SavedPlan saved = ops::plan_with_provenance(engine, plan_options, {where.workspace, run_.options.git});
+    const auto& planned = saved.result;
+    const plan::Provenance& provenance = saved.provenance;
     fs::permissions(plan_file, fs::perms::owner_read | fs::perms::owner_write, fs::perm_options::replace);
 
     // The model from show -json, streamed to a file and summarised without a DOM.
@@ -135,19 +130,6 @@ std::string TerraformStage::plan_and_apply(bool approval_void) {
     engine.show_json(plan_file, shown);
     const plan::Summary summary = plan::summarise_file(shown);
     fs::remove(shown);  // it holds values in clear text; the saved plan is the record
-
-    const RootWorkspace where = run_.root_of(stage_);
-    plan::ProvenanceInput provenance_input{plan_file,
-                                           {terraform::to_string(engine.info().flavour), engine.info().version.str(),
-                                            engine.info().binary},
-                                           where.dir,
-                                           where.workspace,
-                                           stage_.targets,
-                                           stage_.excludes,
-                                           run_.environment.var_files};
-    plan::Provenance provenance = plan::make_provenance(provenance_input);
-    provenance.git = plan_git(run_, where);
-    plan::write_provenance(provenance, plan::provenance_path(plan_file));
 
     run_.journal.update_stage(stage_.name, [&](json& s) {
         s["plan"] = {{"file", plan_file.string()},

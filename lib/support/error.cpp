@@ -18,6 +18,7 @@ const char* to_string(ErrorCode code) noexcept {
         case ErrorCode::awaiting_approval: return "awaiting_approval";
         case ErrorCode::deadline_exceeded: return "deadline_exceeded";
         case ErrorCode::io: return "io";
+        case ErrorCode::unconverged: return "unconverged";
     }
     return "error";
 }

@@ -25,6 +25,7 @@ enum class ErrorCode : int {
     awaiting_approval = -12,
     deadline_exceeded = -13,
     io = -14,
+    unconverged = -15,  // changes are left after a rollout (its final plan is not empty)
 };
 
 const char* to_string(ErrorCode code) noexcept;

@@ -62,6 +62,9 @@ int write_text(const char* dir, const char* name, const char* text);
 void join_path(char* out, const char* dir, const char* name);
 /* The Terraform CLI config written by scripts/setup. */
 const char* cli_config(void);
+/* An engine on the root in root_dir (with the CLI config), initialised; NULL (and a failure
+ * counted) when that fails. */
+tfs_engine* open_initialised(const char* root_dir);
 
 /* Scenarios. */
 void scenario_errors(void);
@@ -86,5 +89,9 @@ void scenario_engine_callback_cancels(void);
 void scenario_engine_cancel_thread(void);
 void scenario_rollout_gate(void);
 void scenario_rollout_cancel_thread(void);
+void scenario_validate_and_keys(void);
+void scenario_engine_reads(void);
+void scenario_plan_git_commit(void);
+void scenario_rollout_git(void);
 
 #endif

@@ -19,16 +19,20 @@ static const char* kSlowRoot =
 
 /* An engine on a new root in `s` holding main.tf, initialised. */
 static tfs_engine* open_root(scratch* s, const char* main_tf) {
-    tfs_engine* engine = NULL;
-    char options[1024];
-    int rc;
     if (scratch_make(s) != 0 || write_text(s->path, "main.tf", main_tf) != 0) {
         fprintf(stderr, "cannot make a scratch root\n");
         capi_failures++;
         return NULL;
     }
+    return open_initialised(s->path);
+}
+
+tfs_engine* open_initialised(const char* root_dir) {
+    tfs_engine* engine = NULL;
+    char options[1024];
+    int rc;
     snprintf(options, sizeof options, "{\"schema_version\":1,\"cli_config\":\"%s\",\"grace_ms\":2000}", cli_config());
-    rc = tfs_engine_open(&engine, s->path, options);
+    rc = tfs_engine_open(&engine, root_dir, options);
     if (rc == TFS_OK) rc = tfs_engine_init(engine, NULL);
     if (rc != TFS_OK) {
         fprintf(stderr, "open/init: %s: %s\n", tfs_status_name(rc), tfs_error_last()->message);

@@ -34,6 +34,10 @@ static const struct {
     {"engine_cancel_thread", scenario_engine_cancel_thread},
     {"rollout_gate", scenario_rollout_gate},
     {"rollout_cancel_thread", scenario_rollout_cancel_thread},
+    {"validate_and_keys", scenario_validate_and_keys},
+    {"engine_reads", scenario_engine_reads},
+    {"plan_git_commit", scenario_plan_git_commit},
+    {"rollout_git", scenario_rollout_git},
 };
 
 int scratch_make(scratch* s) {

@@ -105,8 +105,9 @@ void scenario_rollout_file(void) {
         tfs_run* run = NULL;
         CHECK_STATUS(tfs_rollout_run(rollout, NULL, NULL, NULL, &run), TFS_EINVAL); /* no environment */
         CHECK_STATUS(tfs_rollout_run(rollout, "{\"environment\":\"prod\"}", NULL, NULL, &run), TFS_ENOTFOUND);
+        /* an unknown stage is a bad argument, as the runner and the command say */
         CHECK_STATUS(tfs_rollout_run(rollout, "{\"environment\":\"dev\",\"only\":[\"nope\"]}", NULL, NULL, &run),
-                     TFS_ENOTFOUND);
+                     TFS_EINVAL);
         CHECK_STATUS(tfs_rollout_run(rollout, "{\"environment\":\"dev\",\"parallelism\":\"4\"}", NULL, NULL, &run),
                      TFS_EINVAL);
         CHECK_CONTAINS(tfs_error_last()->message, "parallelism");
@@ -248,7 +249,7 @@ void scenario_rollout_gate(void) {
     REQUIRE_OK(tfs_rollout_status(state_dir, id, &out));
     CHECK_CONTAINS(out, "\"status\":\"awaiting_approval\"");
     tfs_string_free(out);
-    CHECK_STATUS(tfs_rollout_approve(rollout, id, "no-such-stage", options, NULL, NULL, &approved), TFS_ENOTFOUND);
+    CHECK_STATUS(tfs_rollout_approve(rollout, id, "no-such-stage", options, NULL, NULL, &approved), TFS_EINVAL);
 
     recorder_init(&r, 0);
     REQUIRE_OK(tfs_rollout_approve(rollout, id, "first", options, record, &r, &approved));

@@ -409,7 +409,8 @@ def test_bad_run_options(project, cli_config: str) -> None:
             rollout.start("prod", no_such_option=1)
         with pytest.raises(tfstage.NotFound):
             rollout.run("nowhere", cli_config=cli_config)
-        with pytest.raises(tfstage.NotFound):
+        # An unknown stage is a bad argument, as the runner and the command say.
+        with pytest.raises(tfstage.InvalidArgument, match="no stage 'nope'"):
             rollout.run("prod", only=["nope"], cli_config=cli_config)
         with pytest.raises(tfstage.ParseError):
             rollout.run(None, options='{"environment": "prod",')  # type: ignore[arg-type]

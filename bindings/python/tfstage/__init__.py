@@ -50,9 +50,10 @@ from .errors import (
     Status,
     TfstageError,
     Timeout,
+    Unconverged,
     Unsupported,
 )
-from .rollout import Rollout, Run, RunningRollout, history, status
+from .rollout import Rollout, Run, RunningRollout, history, status, validate
 
 
 def version() -> str:
@@ -67,7 +68,7 @@ def version_info() -> Tuple[int, int, int]:
 
 def option_keys(kind: str) -> List[str]:
     """The keys one kind of options accepts (``tfs_options_keys``): ``"engine"``, ``"init"``,
-    ``"plan"``, ``"destroy"`` or ``"run"``. Any other key is refused with :class:`InvalidArgument`."""
+    ``"plan"``, ``"destroy"``, ``"run"``, ``"rollback"`` or ``"plan_source"``. Any other key is refused with :class:`InvalidArgument`."""
     document = call_json(lib().tfs_options_keys, encode(kind, "kind"))
     return [str(key) for key in document["keys"]]
 
@@ -95,6 +96,7 @@ __all__ = [
     "RunningRollout",
     "status",
     "history",
+    "validate",
     "address",
     "parse_address",
     "match_address",
@@ -115,6 +117,7 @@ __all__ = [
     "AwaitingApproval",
     "DeadlineExceeded",
     "IOFailure",
+    "Unconverged",
     "ClosedError",
     "LibraryError",
     "LibraryNotFoundError",

@@ -190,6 +190,58 @@ class Engine(Handle):
         filter_json = json.dumps(filter_list).encode() if filter_list is not None else None
         return self._run(lambda: call_json(lib().tfs_engine_state_list, self._handle, filter_json), None)  # type: ignore[no-any-return]
 
+    def show_plan(self, plan_file: PathLike) -> Dict[str, Any]:
+        """``show -json`` of a saved plan file: the engine's whole plan document (values in
+        clear text, sensitive ones included: treat it as a secret)."""
+        path = encode(plan_file, "plan_file", path=True)
+        return self._run(lambda: call_json(lib().tfs_engine_show_plan, self._handle, path), None)  # type: ignore[no-any-return]
+
+    def output_raw(self, name: str, reveal_sensitive: bool = False) -> str:
+        """One output's value as plain text (``terraform output -raw NAME``). A sensitive output
+        raises InvalidArgument unless ``reveal_sensitive``; NotFound when there is no such output."""
+        n = encode(name, "name")
+        reveal = 1 if check_type(reveal_sensitive, bool, "reveal_sensitive") else 0
+        return self._run(lambda: call_string(lib().tfs_engine_output_raw, self._handle, n, reveal), None)  # type: ignore[no-any-return]
+
+    @staticmethod
+    def _plan_source(plan: Optional[PathLike], vars: Optional[Mapping[str, Any]], var_files: Optional[Sequence[PathLike]]) -> Optional[bytes]:
+        return options_json(
+            None,
+            {
+                "plan": os.fspath(check_type(plan, (str, os.PathLike), "plan")) if plan is not None else None,
+                "vars": str_dict(dict(vars) if isinstance(vars, Mapping) else vars, "vars"),
+                "var_files": str_list(var_files, "var_files"),
+            },
+        )
+
+    def suggest_stages(
+        self,
+        *,
+        plan: Optional[PathLike] = None,
+        vars: Optional[Mapping[str, Any]] = None,
+        var_files: Optional[Sequence[PathLike]] = None,
+    ) -> Dict[str, Any]:
+        """The stage order of the root's modules (``tfstage stages suggest``): ``{"groups",
+        "targets", "depends_on"}``, from a fresh plan of the root, or from ``plan`` (a saved plan
+        or ``show -json`` document)."""
+        opts = self._plan_source(plan, vars, var_files)
+        return self._run(lambda: call_json(lib().tfs_engine_stages_suggest, self._handle, opts), None)  # type: ignore[no-any-return]
+
+    def expand_targets(
+        self,
+        pattern: str,
+        *,
+        plan: Optional[PathLike] = None,
+        vars: Optional[Mapping[str, Any]] = None,
+        var_files: Optional[Sequence[PathLike]] = None,
+    ) -> List[str]:
+        """The addresses a pattern or bare resource type selects among those the root knows
+        (``tfstage targets expand``); [] when none."""
+        p = encode(pattern, "pattern")
+        opts = self._plan_source(plan, vars, var_files)
+        document = self._run(lambda: call_json(lib().tfs_engine_targets_expand, self._handle, p, opts), None)
+        return [str(a) for a in document["addresses"]]
+
     # -- workspaces ---------------------------------------------------------------------------
 
     def workspace_list(self) -> List[str]:

@@ -29,6 +29,7 @@ __all__ = [
     "AwaitingApproval",
     "DeadlineExceeded",
     "IOFailure",
+    "Unconverged",
     "ClosedError",
     "LibraryError",
     "LibraryNotFoundError",
@@ -58,6 +59,7 @@ class Status(enum.IntEnum):
     EAWAITING_APPROVAL = -12
     EDEADLINE = -13
     EIO = -14
+    EUNCONVERGED = -15
 
 
 class TfstageError(Exception):
@@ -186,6 +188,12 @@ class IOFailure(TfstageError):
     status = Status.EIO
 
 
+class Unconverged(TfstageError):
+    """``TFS_EUNCONVERGED``: a rollout ended with changes left (its final plan is not empty)."""
+
+    status = Status.EUNCONVERGED
+
+
 class ClosedError(InvalidArgument):
     """An object was used after ``close()`` (raised in Python; the C library would say TFS_EINVAL)."""
 
@@ -227,6 +235,7 @@ _BY_CODE: Dict[int, Type[TfstageError]] = {
         AwaitingApproval,
         DeadlineExceeded,
         IOFailure,
+        Unconverged,
     )
     if cls.status is not None
 }

@@ -15,7 +15,7 @@ from ._object import Handle
 from .engine import Options
 from .errors import Status, TfstageError, error_class
 
-__all__ = ["Rollout", "Run", "RunningRollout", "status", "history"]
+__all__ = ["Rollout", "Run", "RunningRollout", "status", "history", "validate"]
 
 
 class Run(Handle):
@@ -307,27 +307,39 @@ class Rollout(Handle):
     # -- runs ---------------------------------------------------------------------------------
 
     @staticmethod
+    def _common_options(kw: Dict[str, Any]) -> Dict[str, Any]:
+        """The keys every kind of run takes (run, resume, approve, rollback), taken out of ``kw``."""
+        values = {
+            "auto_approve": check_type(kw.pop("auto_approve", None), bool, "auto_approve"),
+            "approve": str_list(kw.pop("approve", None), "approve"),
+            "state_dir": check_type(kw.pop("state_dir", None), (str, os.PathLike), "state_dir"),
+            "cli_config": check_type(kw.pop("cli_config", None), (str, os.PathLike), "cli_config"),
+            "grace_ms": check_type(kw.pop("grace_ms", None), int, "grace_ms"),
+            "approver": check_type(kw.pop("approver", None), str, "approver"),
+        }
+        for key in ("state_dir", "cli_config"):
+            if values[key] is not None:
+                values[key] = os.fspath(values[key])
+        return values
+
+    @staticmethod
     def _options(options: Options, environment: Optional[str], kw: Dict[str, Any]) -> Optional[bytes]:
         values = {
             "environment": check_type(environment, str, "environment"),
-            "auto_approve": check_type(kw.pop("auto_approve", None), bool, "auto_approve"),
-            "approve": str_list(kw.pop("approve", None), "approve"),
+            **Rollout._common_options(kw),
             "only": str_list(kw.pop("only", None), "only"),
             "from": check_type(kw.pop("from_stage", None), str, "from_stage"),
             "parallelism": check_type(kw.pop("parallelism", None), int, "parallelism"),
             "plan_only": check_type(kw.pop("plan_only", None), bool, "plan_only"),
-            "state_dir": check_type(kw.pop("state_dir", None), (str, os.PathLike), "state_dir"),
-            "cli_config": check_type(kw.pop("cli_config", None), (str, os.PathLike), "cli_config"),
             "converge": check_type(kw.pop("converge", None), bool, "converge"),
             "unconverged": check_type(kw.pop("unconverged", None), str, "unconverged"),
-            "grace_ms": check_type(kw.pop("grace_ms", None), int, "grace_ms"),
-            "approver": check_type(kw.pop("approver", None), str, "approver"),
+            "allow_dirty": check_type(kw.pop("allow_dirty", None), bool, "allow_dirty"),
+            "allow_branch": check_type(kw.pop("allow_branch", None), bool, "allow_branch"),
+            "allow_behind": check_type(kw.pop("allow_behind", None), bool, "allow_behind"),
+            "changed_since": check_type(kw.pop("changed_since", None), str, "changed_since"),
         }
         if kw:
             raise TypeError("unexpected keyword argument(s): %s" % ", ".join(sorted(kw)))
-        for key in ("state_dir", "cli_config"):
-            if values[key] is not None:
-                values[key] = os.fspath(values[key])
         if values["unconverged"] not in (None, "failure", "warning"):
             raise ValueError("unconverged must be 'failure' or 'warning', not %r" % values["unconverged"])
         return options_json(options, values)
@@ -347,13 +359,16 @@ class Rollout(Handle):
             self._running = None
             raise
 
-    def _run_start(self, options: Optional[bytes]) -> Callable[[Any], c_void_p]:
-        handle = self._handle
+    @staticmethod
+    def _starter(function: Any, *arguments: Any) -> Callable[[Any], c_void_p]:
+        """The start of a run in the worker thread: ``function(*arguments, callback, NULL,
+        &out)`` (tfs_rollout_run, _resume, _approve or _rollback); the run it made is freed
+        if the call raises after all."""
 
         def start(callback: Any) -> c_void_p:
             out = c_void_p()
             try:
-                lib().tfs_rollout_run(handle, options, callback, None, ctypes.byref(out))
+                function(*arguments, callback, None, ctypes.byref(out))
             except BaseException:
                 if out.value:
                     lib().tfs_run_free(out)
@@ -361,39 +376,62 @@ class Rollout(Handle):
             return out
 
         return start
+
+    def _run_start(self, options: Optional[bytes]) -> Callable[[Any], c_void_p]:
+        return self._starter(lib().tfs_rollout_run, self._handle, options)
 
     def _resume_start(self, run_id: Optional[str], options: Optional[bytes]) -> Callable[[Any], c_void_p]:
-        handle = self._handle
-        rid = encode(run_id, "run_id", optional=True)
-
-        def start(callback: Any) -> c_void_p:
-            out = c_void_p()
-            try:
-                lib().tfs_rollout_resume(handle, rid, options, callback, None, ctypes.byref(out))
-            except BaseException:
-                if out.value:
-                    lib().tfs_run_free(out)
-                raise
-            return out
-
-        return start
+        return self._starter(lib().tfs_rollout_resume, self._handle, encode(run_id, "run_id", optional=True), options)
 
     def _approve_start(self, stage: str, run_id: Optional[str], options: Optional[bytes]) -> Callable[[Any], c_void_p]:
-        handle = self._handle
         rid = encode(run_id, "run_id", optional=True)
-        st = encode(stage, "stage")
+        return self._starter(lib().tfs_rollout_approve, self._handle, rid, encode(stage, "stage"), options)
 
-        def start(callback: Any) -> c_void_p:
-            out = c_void_p()
-            try:
-                lib().tfs_rollout_approve(handle, rid, st, options, callback, None, ctypes.byref(out))
-            except BaseException:
-                if out.value:
-                    lib().tfs_run_free(out)
-                raise
-            return out
+    def _rollback_start(self, run_id: str, options: Optional[bytes]) -> Callable[[Any], c_void_p]:
+        return self._starter(lib().tfs_rollout_rollback, self._handle, encode(run_id, "run_id"), options)
 
-        return start
+    @staticmethod
+    def _rollback_options(options: Options, kw: Dict[str, Any]) -> Optional[bytes]:
+        values = Rollout._common_options(kw)
+        if kw:
+            raise TypeError("unexpected keyword argument(s): %s" % ", ".join(sorted(kw)))
+        return options_json(options, values)
+
+    def start_rollback(
+        self,
+        run_id: str,
+        *,
+        on_event: Optional[EventHandler] = None,
+        options: Options = None,
+        **kwargs: Any,
+    ) -> RunningRollout:
+        """As :meth:`rollback`, in a worker thread (see :meth:`start`)."""
+        opts = self._rollback_options(options, kwargs)
+        return self._launch(self._rollback_start(run_id, opts), on_event, True)
+
+    def rollback(
+        self,
+        run_id: str,
+        *,
+        on_event: Optional[EventHandler] = None,
+        options: Options = None,
+        approve: Optional[Sequence[str]] = None,
+        auto_approve: Optional[bool] = None,
+        state_dir: Optional[PathLike] = None,
+        cli_config: Optional[PathLike] = None,
+        grace_ms: Optional[int] = None,
+        approver: Optional[str] = None,
+    ) -> Run:
+        """Rolls back run ``run_id`` (``tfstage rollback RUN``): the configuration of the last
+        successful run before it is planned from that run's commit and applied stage by stage in
+        reverse order, through the same gates. Returns the rollback's :class:`Run` (kind
+        "rollback") whatever its outcome."""
+        opts = self._rollback_options(
+            options,
+            dict(approve=approve, auto_approve=auto_approve, state_dir=state_dir, cli_config=cli_config,
+                 grace_ms=grace_ms, approver=approver),
+        )
+        return self._launch(self._rollback_start(run_id, opts), on_event, False).result()
 
     def start(
         self,
@@ -427,11 +465,17 @@ class Rollout(Handle):
         unconverged: Optional[str] = None,
         grace_ms: Optional[int] = None,
         approver: Optional[str] = None,
+        allow_dirty: Optional[bool] = None,
+        allow_branch: Optional[bool] = None,
+        allow_behind: Optional[bool] = None,
+        changed_since: Optional[str] = None,
     ) -> Run:
         """Runs the rollout in one environment (``tfstage run``) and returns the :class:`Run`
         whatever its outcome. ``on_event`` receives each event (a dict); returning a true value
         or raising cancels the run (the exception is re-raised). Ctrl-C cancels the run cleanly
-        and re-raises KeyboardInterrupt. ``plan_only`` is ``tfstage plan``."""
+        and re-raises KeyboardInterrupt. ``plan_only`` is ``tfstage plan``. ``allow_dirty``,
+        ``allow_branch`` and ``allow_behind`` override the environment's git guards (journaled);
+        ``changed_since`` runs only the stages whose code changed since that git revision."""
         _need_environment(environment, options)
         opts = self._options(
             options,
@@ -440,6 +484,8 @@ class Rollout(Handle):
                 auto_approve=auto_approve, approve=approve, only=only, from_stage=from_stage,
                 parallelism=parallelism, plan_only=plan_only, state_dir=state_dir, cli_config=cli_config,
                 converge=converge, unconverged=unconverged, grace_ms=grace_ms, approver=approver,
+                allow_dirty=allow_dirty, allow_branch=allow_branch, allow_behind=allow_behind,
+                changed_since=changed_since,
             ),
         )
         return self._launch(self._run_start(opts), on_event, False).result()
@@ -515,3 +561,10 @@ def status(state_dir: PathLike, run_id: Optional[str] = None) -> Dict[str, Any]:
 def history(state_dir: PathLike) -> List[Dict[str, Any]]:
     """Every run in a state directory, oldest first (``tfstage history --json``)."""
     return call_json(lib().tfs_rollout_history, encode(state_dir, "state_dir", path=True))  # type: ignore[no-any-return]
+
+
+def validate(path: PathLike) -> Dict[str, Any]:
+    """Validates a rollout file (``tfstage validate FILE --json``): ``{"valid", "problems",
+    ...}``, each problem a diagnostic (``summary``, ``filename``, ``line``, ``column``, the key in
+    ``address``). An invalid file is a result; NotFound when the file cannot be opened."""
+    return call_json(lib().tfs_rollout_validate, encode(path, "path", path=True))  # type: ignore[no-any-return]
