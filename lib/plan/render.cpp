@@ -64,13 +64,13 @@ std::string code_span(const std::string& text) {
     return fence + (pad ? " " : "") + text + (pad ? " " : "") + fence;
 }
 
+}  // namespace
+
 nlohmann::json counts_json(const Counts& c) {
     return {{"create", c.create}, {"update", c.update}, {"delete", c.delete_}, {"replace", c.replace},
             {"read", c.read},     {"import", c.import}, {"no_op", c.no_op},    {"forget", c.forget},
             {"total_changes", c.total_changes}};
 }
-
-}  // namespace
 
 std::string render_text(const Summary& summary, const TextOptions& options) {
     std::string out = headline(summary.overall) + "\n";

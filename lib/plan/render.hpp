@@ -19,6 +19,8 @@ std::string render_markdown(const Summary& summary);
 
 // {"schema_version":1, "summary":{create, update, delete, replace, read, import, no_op, forget,
 //  total_changes}, "changes":[{address, actions, action_reason}], "modules":{"<addr>":{counts}}}
+// {"create", "update", "delete", "replace", "read", "import", "no_op", "forget", "total_changes"}
+nlohmann::json counts_json(const Counts& counts);
 nlohmann::json to_json(const Summary& summary);
 std::string render_json(const Summary& summary);
 

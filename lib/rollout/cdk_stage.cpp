@@ -181,8 +181,7 @@ GateOutcome CdkStageRun::gate() {
     question.review_required = destroying_ ? rule() != ApprovalRule::auto_approve
                                : rule() == ApprovalRule::manual_when_deleting ? deletes_
                                                                               : rule() == ApprovalRule::manual;
-    question.approved_ahead = run_.options.auto_approve ||
-                              (run_.options.kind == "rollback" && run_.options.approve.count(stage_.name) > 0);
+    question.approved_ahead = approved_in_advance(run_, stage_);
     if (const auto bound = run_.options.approved_plans.find(stage_.name); bound != run_.options.approved_plans.end())
         question.resumed_approval = bound->second;
     question.request = {run_.journal.run_id(), stage_.name, preview_, diff_file().string(), sha256, deletes_};

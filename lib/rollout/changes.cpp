@@ -210,7 +210,7 @@ ChangeSelection select_changed_stages(const Rollout& rollout, const Environment&
                 if (predicate(path)) hits.push_back(path);
             return hits;
         };
-        if (stage.kind == StageKind::apply || stage.kind == StageKind::destroy) {
+        if (uses_terraform(stage)) {
             const Root* root = stage.root.empty() ? (rollout.roots.size() == 1 ? &rollout.roots.front() : nullptr)
                                                   : rollout.find_root(stage.root);
             if (root != nullptr) {

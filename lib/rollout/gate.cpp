@@ -14,6 +14,10 @@ void record_rejection(RunContext& run, const Stage& stage, const std::string& sh
 
 }  // namespace
 
+bool approved_in_advance(const RunContext& run, const Stage& stage) {
+    return run.options.auto_approve || (run.options.kind == "rollback" && run.options.approve.count(stage.name) > 0);
+}
+
 void void_approval(RunContext& run, const Stage& stage, const std::string& sha256, const std::string& reason) {
     run.journal.update_stage(stage.name, [&](json& s) {
         s["approval_void"] = {{"plan_sha256", sha256}, {"at", now_iso8601()}, {"reason", reason}};

@@ -33,6 +33,10 @@ enum class GateOutcome { approved, awaiting_approval };
 // emits gate, stage_approved, approval_void, approval_rejected and awaiting_approval.
 GateOutcome pass_gate(RunContext& run, const Stage& stage, GateQuestion question);
 
+// Approved before its plan exists: --auto-approve is the run's own rule; --approve STAGE ahead
+// of the plan only in a rollback.
+bool approved_in_advance(const RunContext& run, const Stage& stage);
+
 // An approval given for `sha256` that will not be applied: journaled and emitted.
 void void_approval(RunContext& run, const Stage& stage, const std::string& sha256, const std::string& reason);
 

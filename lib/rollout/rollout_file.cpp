@@ -798,7 +798,7 @@ private:
     // the only root too, whose outputs ${output.NAME} reads.
     void resolve_stage_root(const Value& value, const Fields& fields, Stage& stage) {
         const Value* written = field(fields, "root");
-        bool terraform = stage.kind == StageKind::apply || stage.kind == StageKind::destroy;
+        bool terraform = uses_terraform(stage);
         if (written) {
             if (!stage.root.empty() && !rollout_.find_root(stage.root))
                 r_.report(*written, "unknown root '" + stage.root + "'" + root_list());

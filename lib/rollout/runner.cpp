@@ -22,6 +22,7 @@
 #include "rollout/scheduler.hpp"
 #include "rollout/stage_inputs.hpp"
 #include "rollout/terraform_stage.hpp"
+#include "support/diagnostic_json.hpp"
 #include "support/nearest.hpp"
 #include "terraform/engine.hpp"
 
@@ -34,11 +35,7 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 json error_json(const Error& e) {
-    json diagnostics = json::array();
-    for (const auto& d : e.diagnostics())
-        diagnostics.push_back({{"severity", d.severity}, {"summary", d.summary}, {"detail", d.detail},
-                               {"filename", d.filename}, {"line", d.line}, {"column", d.column}});
-    json out{{"code", to_string(e.code())}, {"message", e.what()}, {"diagnostics", diagnostics}};
+    json out{{"code", to_string(e.code())}, {"message", e.what()}, {"diagnostics", to_json(e.diagnostics())}};
     // Terraform did not stop within its grace after SIGINT: its state lock may be left behind.
     if (const auto* engine = dynamic_cast<const terraform::EngineError*>(&e); engine != nullptr && engine->killed())
         out["killed"] = true;

@@ -17,12 +17,6 @@ using json = nlohmann::json;
 namespace tfstage::rollout {
 namespace {
 
-json counts_json(const plan::Counts& c) {
-    return {{"create", c.create}, {"update", c.update}, {"delete", c.delete_}, {"replace", c.replace},
-            {"read", c.read},     {"import", c.import}, {"no_op", c.no_op},    {"forget", c.forget},
-            {"total_changes", c.total_changes}};
-}
-
 bool rule_requires_review(const RunContext& run, const Stage& stage, const plan::Summary& summary) {
     const bool deletes = summary.overall.delete_ > 0 || summary.overall.replace > 0;
     if (run.environment.policies && run.environment.policies->require_approval_for_delete && deletes) return true;
@@ -32,12 +26,6 @@ bool rule_requires_review(const RunContext& run, const Stage& stage, const plan:
         case ApprovalRule::manual_when_deleting: return deletes;
     }
     return true;
-}
-
-// Approved before its plan exists: --auto-approve is the run's own rule; --approve STAGE ahead
-// of the plan only in a rollback.
-bool approved_ahead(const RunContext& run, const Stage& stage) {
-    return run.options.auto_approve || (run.options.kind == "rollback" && run.options.approve.count(stage.name) > 0);
 }
 
 class TerraformStage {
@@ -135,12 +123,12 @@ std::string TerraformStage::plan_and_apply(bool approval_void) {
         s["plan"] = {{"file", plan_file.string()},
                      {"sha256", provenance.plan_sha256},
                      {"changes_present", planned.changes_present},
-                     {"summary", counts_json(summary.overall)},
+                     {"summary", plan::counts_json(summary.overall)},
                      {"git_commit", provenance.git.is_object() ? provenance.git.value("commit", "") : ""}};
         s["engine_launches"] = engine.launches();
     });
     run_.emit("stage_planned", stage_.name,
-              {{"summary", counts_json(summary.overall)}, {"plan_file", plan_file.string()}, {"sha256", provenance.plan_sha256}});
+              {{"summary", plan::counts_json(summary.overall)}, {"plan_file", plan_file.string()}, {"sha256", provenance.plan_sha256}});
 
     if (!planned.changes_present) {
         // An earlier attempt applied but its checks never passed (they failed, or the run died
@@ -153,7 +141,7 @@ std::string TerraformStage::plan_and_apply(bool approval_void) {
     }
 
     // Policies: before any gate, before any apply.
-    const bool ahead = !approval_void && approved_ahead(run_, stage_);
+    const bool ahead = !approval_void && approved_in_advance(run_, stage_);
     if (run_.environment.policies) {
         const auto violations = plan::evaluate(*run_.environment.policies, summary, {ahead});
         if (!violations.empty()) {
